@@ -1,0 +1,121 @@
+/**
+ * Godot's `@GlobalScope.Error` enum: the exact names and numbers of Godot 3.6.
+ *
+ * Godot returns these from most methods (`HTTPRequest.request()` returns `OK`, `ERR_BUSY`, ...). Users compare
+ * numbers, so the values are part of the API. The table is an `as const` object with a derived union type
+ * instead of a TypeScript `enum`, and every constant is also exported on its own.
+ */
+export const Error = {
+  OK: 0,
+  FAILED: 1,
+  ERR_UNAVAILABLE: 2,
+  ERR_UNCONFIGURED: 3,
+  ERR_UNAUTHORIZED: 4,
+  ERR_PARAMETER_RANGE_ERROR: 5,
+  ERR_OUT_OF_MEMORY: 6,
+  ERR_FILE_NOT_FOUND: 7,
+  ERR_FILE_BAD_DRIVE: 8,
+  ERR_FILE_BAD_PATH: 9,
+  ERR_FILE_NO_PERMISSION: 10,
+  ERR_FILE_ALREADY_IN_USE: 11,
+  ERR_FILE_CANT_OPEN: 12,
+  ERR_FILE_CANT_WRITE: 13,
+  ERR_FILE_CANT_READ: 14,
+  ERR_FILE_UNRECOGNIZED: 15,
+  ERR_FILE_CORRUPT: 16,
+  ERR_FILE_MISSING_DEPENDENCIES: 17,
+  ERR_FILE_EOF: 18,
+  ERR_CANT_OPEN: 19,
+  ERR_CANT_CREATE: 20,
+  ERR_QUERY_FAILED: 21,
+  ERR_ALREADY_IN_USE: 22,
+  ERR_LOCKED: 23,
+  ERR_TIMEOUT: 24,
+  ERR_CANT_CONNECT: 25,
+  ERR_CANT_RESOLVE: 26,
+  ERR_CONNECTION_ERROR: 27,
+  ERR_CANT_ACQUIRE_RESOURCE: 28,
+  ERR_CANT_FORK: 29,
+  ERR_INVALID_DATA: 30,
+  ERR_INVALID_PARAMETER: 31,
+  ERR_ALREADY_EXISTS: 32,
+  ERR_DOES_NOT_EXIST: 33,
+  ERR_DATABASE_CANT_READ: 34,
+  ERR_DATABASE_CANT_WRITE: 35,
+  ERR_COMPILATION_FAILED: 36,
+  ERR_METHOD_NOT_FOUND: 37,
+  ERR_LINK_FAILED: 38,
+  ERR_SCRIPT_FAILED: 39,
+  ERR_CYCLIC_LINK: 40,
+  ERR_INVALID_DECLARATION: 41,
+  ERR_DUPLICATE_SYMBOL: 42,
+  ERR_PARSE_ERROR: 43,
+  ERR_BUSY: 44,
+  ERR_SKIP: 45,
+  ERR_HELP: 46,
+  ERR_BUG: 47,
+  ERR_PRINTER_ON_FIRE: 48,
+} as const;
+
+/** Any value of Godot's `Error` enum. */
+export type Error = (typeof Error)[keyof typeof Error];
+/** The name of any value of Godot's `Error` enum (`'OK'`, `'ERR_BUSY'`, ...). */
+export type ErrorName = keyof typeof Error;
+
+/** Returns the constant's name for an `Error` value (`44` → `'ERR_BUSY'`), or `undefined` for an unknown number. */
+export function error_name(code: number): ErrorName | undefined {
+  for (const [name, value] of Object.entries(Error)) if (value === code) return name as ErrorName;
+  return undefined;
+}
+
+export const {
+  OK,
+  FAILED,
+  ERR_UNAVAILABLE,
+  ERR_UNCONFIGURED,
+  ERR_UNAUTHORIZED,
+  ERR_PARAMETER_RANGE_ERROR,
+  ERR_OUT_OF_MEMORY,
+  ERR_FILE_NOT_FOUND,
+  ERR_FILE_BAD_DRIVE,
+  ERR_FILE_BAD_PATH,
+  ERR_FILE_NO_PERMISSION,
+  ERR_FILE_ALREADY_IN_USE,
+  ERR_FILE_CANT_OPEN,
+  ERR_FILE_CANT_WRITE,
+  ERR_FILE_CANT_READ,
+  ERR_FILE_UNRECOGNIZED,
+  ERR_FILE_CORRUPT,
+  ERR_FILE_MISSING_DEPENDENCIES,
+  ERR_FILE_EOF,
+  ERR_CANT_OPEN,
+  ERR_CANT_CREATE,
+  ERR_QUERY_FAILED,
+  ERR_ALREADY_IN_USE,
+  ERR_LOCKED,
+  ERR_TIMEOUT,
+  ERR_CANT_CONNECT,
+  ERR_CANT_RESOLVE,
+  ERR_CONNECTION_ERROR,
+  ERR_CANT_ACQUIRE_RESOURCE,
+  ERR_CANT_FORK,
+  ERR_INVALID_DATA,
+  ERR_INVALID_PARAMETER,
+  ERR_ALREADY_EXISTS,
+  ERR_DOES_NOT_EXIST,
+  ERR_DATABASE_CANT_READ,
+  ERR_DATABASE_CANT_WRITE,
+  ERR_COMPILATION_FAILED,
+  ERR_METHOD_NOT_FOUND,
+  ERR_LINK_FAILED,
+  ERR_SCRIPT_FAILED,
+  ERR_CYCLIC_LINK,
+  ERR_INVALID_DECLARATION,
+  ERR_DUPLICATE_SYMBOL,
+  ERR_PARSE_ERROR,
+  ERR_BUSY,
+  ERR_SKIP,
+  ERR_HELP,
+  ERR_BUG,
+  ERR_PRINTER_ON_FIRE,
+} = Error;

@@ -1,0 +1,53 @@
+import { METHOD_NAMES, Method } from './http-client-constants.js';
+
+// Any C0 control byte or DEL. HTAB is allowed inside header values only (RFC 9110 §5.5).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// RFC 9110 §5.6.2 token: the only characters a header name may have.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The wire name of `method`, or `undefined` when it is not one of `HTTPClient.Method`'s request methods. */
+export function methodName(method: number): string | undefined {
+  if (!Number.isInteger(method) || method < 0 || method >= Method.METHOD_MAX) return undefined;
+  return METHOD_NAMES[method];
+}
+
+/** A header line split into name and value. */
+export interface HeaderField {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * Splits Godot-style header lines (`"Name: value"`) into fields, or returns `undefined` when any line is
+ * unsafe to send: no `name:`, a name that is not an RFC 9110 token, or CR, LF, NUL or another control byte
+ * anywhere (the request-splitting guard: nothing is sent when one line is bad).
+ */
+export function parseHeaderLines(lines: readonly string[]): HeaderField[] | undefined {
+  const fields: HeaderField[] = [];
+  for (const line of lines) {
+    if (typeof line !== 'string') return undefined;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (!TOKEN.test(name) || CONTROL_EXCEPT_TAB.test(value)) return undefined;
+    fields.push({ name, value });
+  }
+  return fields;
+}
+
+/** True when `text` has a control byte (CR, LF, NUL, ...) and must not reach a request line. */
+export function hasControlBytes(text: string): boolean {
+  return CONTROL.test(text);
+}
+
+/**
+ * Makes a request target safe for the request line: refuses control bytes and spaces (returns undefined),
+ * and percent-encodes non-ASCII characters as UTF-8, as browsers do, since a request line is ASCII.
+ */
+export function encodeRequestTarget(target: string): string | undefined {
+  if (CONTROL.test(target) || target.includes(' ')) return undefined;
+  // eslint-disable-next-line no-control-regex
+  return /[^\u0000-\u007f]/.test(target) ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(run)) : target;
+}
