@@ -6,7 +6,11 @@ export class PoolByteArray extends Uint8Array {
   /** Copies the bytes of `data` (or returns an empty array): Godot's `PoolByteArray(from)`. */
   static from_bytes(data: ArrayLike<number> | ArrayBufferLike | undefined): PoolByteArray {
     if (data === undefined) return new PoolByteArray(0);
-    const source = ArrayBuffer.isView(data) ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const source = ArrayBuffer.isView(data)
+      ? data
+      : data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : data;
     const out = new PoolByteArray((source as ArrayLike<number>).length);
     out.set(source as ArrayLike<number>);
     return out;
@@ -14,7 +18,7 @@ export class PoolByteArray extends Uint8Array {
 
   /** Wraps `bytes` without copying them (the array shares the memory). */
   static wrap(bytes: Uint8Array): PoolByteArray {
-    return new PoolByteArray(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new PoolByteArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The UTF-8 encoding of `text`: Godot's `String.to_utf8()`. */

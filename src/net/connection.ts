@@ -67,10 +67,20 @@ export class Connection {
     return this.#socket;
   }
 
-  /** Calls `listener` once when the connection closes (at once if it already has). */
-  on_close(listener: () => void): void {
-    if (this.closed) listener();
-    else this.#closeListeners.push(listener);
+  /**
+   * Calls `listener` once when the connection closes (at once if it already has). Returns a function that
+   * removes the listener.
+   */
+  on_close(listener: () => void): () => void {
+    if (this.closed) {
+      listener();
+      return () => {};
+    }
+    this.#closeListeners.push(listener);
+    return () => {
+      const index = this.#closeListeners.indexOf(listener);
+      if (index !== -1) this.#closeListeners.splice(index, 1);
+    };
   }
 
   /** Sends `request`; the response flows to `sink`. Returns the exchange, which can be resumed or aborted. */
