@@ -11,7 +11,10 @@ export interface Lease {
 }
 
 function keyOf(target: ConnectTarget): string {
-  const proxy = target.proxy === undefined ? '' : `${target.proxy.host}:${target.proxy.port}:${target.proxy.authorization ?? ''}`;
+  const proxy =
+    target.proxy === undefined
+      ? ''
+      : `${target.proxy.host}:${target.proxy.port}:${target.proxy.authorization ?? ''}`;
   return `${target.tls ? 'https' : 'http'}|${target.host}|${target.port}|${target.verify ? 'v' : 'nv'}|${proxy}`;
 }
 
@@ -51,11 +54,14 @@ export class ConnectionPool {
     }
     list.push(connection);
     const idleList = list;
-    this.#forget.set(connection, connection.on_close(() => {
-      const index = idleList.indexOf(connection);
-      if (index !== -1) idleList.splice(index, 1);
-      if (idleList.length === 0 && this.#idle.get(key) === idleList) this.#idle.delete(key);
-    }));
+    this.#forget.set(
+      connection,
+      connection.on_close(() => {
+        const index = idleList.indexOf(connection);
+        if (index !== -1) idleList.splice(index, 1);
+        if (idleList.length === 0 && this.#idle.get(key) === idleList) this.#idle.delete(key);
+      }),
+    );
   }
 
   /** The number of idle connections held (for tests and diagnostics). */

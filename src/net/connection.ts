@@ -35,7 +35,9 @@ export class Connection {
       // finished its own bookkeeping for the connect, and the first request then never starts.
       connect: (_options, callback) => {
         if (handedOver) {
-          queueMicrotask(() => callback(new TransportError(Status.STATUS_CONNECTION_ERROR, 'Connection closed'), null));
+          queueMicrotask(() =>
+            callback(new TransportError(Status.STATUS_CONNECTION_ERROR, 'Connection closed'), null),
+          );
           return;
         }
         handedOver = true;

@@ -107,7 +107,9 @@ export class BodyDecoder {
 
   #ensureStages(firstByte: number | undefined): Transform {
     if (this.#stages === undefined) {
-      const stages = this.#codings.map((coding, index) => makeStage(coding, index === 0 ? firstByte : undefined));
+      const stages = this.#codings.map((coding, index) =>
+        makeStage(coding, index === 0 ? firstByte : undefined),
+      );
       for (const stage of stages) stage.on('error', (error) => this.#fail(error));
       for (let i = 0; i + 1 < stages.length; i++) (stages[i] as Transform).pipe(stages[i + 1] as Transform);
       const first = stages[0] as Transform;

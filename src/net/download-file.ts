@@ -13,7 +13,9 @@ export class DownloadFileError extends globalThis.Error {
 }
 
 function openAsync(path: string, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, flags, 0o666, (error, fd) => (error ? reject(error) : resolve(fd))));
+  return new Promise((resolve, reject) =>
+    open(path, flags, 0o666, (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
 }
 
 function statAsync(path: string): Promise<import('node:fs').Stats | undefined> {
@@ -62,12 +64,17 @@ export class DownloadFile {
     const inPlace = existing !== undefined && !existing.isFile();
     const partPath = inPlace
       ? undefined
-      : join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.gdhttp-part`);
+      : join(
+          dirname(target),
+          `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.gdhttp-part`,
+        );
     try {
       const fd = await openAsync(partPath ?? target, inPlace ? 'w' : 'wx');
       return new DownloadFile(target, partPath, fd, highWaterMark);
     } catch (error) {
-      throw new DownloadFileError('cant_open', `Can't open "${target}": ${(error as Error).message}`, { cause: error });
+      throw new DownloadFileError('cant_open', `Can't open "${target}": ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -96,7 +103,13 @@ export class DownloadFile {
     if (this.#partPath === undefined) return;
     await new Promise<void>((resolve, reject) =>
       rename(this.#partPath as string, this.#target, (error) =>
-        error ? reject(new DownloadFileError('write', `Can't move the download into place: ${error.message}`, { cause: error })) : resolve(),
+        error
+          ? reject(
+              new DownloadFileError('write', `Can't move the download into place: ${error.message}`, {
+                cause: error,
+              }),
+            )
+          : resolve(),
       ),
     ).catch(async (error: unknown) => {
       await this.abandon();
@@ -132,7 +145,9 @@ export class DownloadFile {
         this.#pendingBytes -= size;
       }
       if (error !== null) {
-        this.#error = new DownloadFileError('write', `Can't write the download: ${error.message}`, { cause: error });
+        this.#error = new DownloadFileError('write', `Can't write the download: ${error.message}`, {
+          cause: error,
+        });
         this.#pending = [];
         this.#pendingBytes = 0;
         this.onError(this.#error);

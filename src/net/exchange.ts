@@ -125,12 +125,20 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.#head === undefined) {
       const silent = this.#socket.bytesRead === this.#bytesBefore;
       return silent
-        ? new ExchangeFailure('no_response', 'The server closed the connection without a response', { cause: error })
-        : new ExchangeFailure('connection', `Malformed or incomplete response: ${error.message}`, { cause: error });
+        ? new ExchangeFailure('no_response', 'The server closed the connection without a response', {
+            cause: error,
+          })
+        : new ExchangeFailure('connection', `Malformed or incomplete response: ${error.message}`, {
+            cause: error,
+          });
     }
     if (this.#head.chunked) {
-      return new ExchangeFailure('chunked', `Chunked body malformed or cut short: ${error.message}`, { cause: error });
+      return new ExchangeFailure('chunked', `Chunked body malformed or cut short: ${error.message}`, {
+        cause: error,
+      });
     }
-    return new ExchangeFailure('connection', `Connection failed during the body: ${error.message}`, { cause: error });
+    return new ExchangeFailure('connection', `Connection failed during the body: ${error.message}`, {
+      cause: error,
+    });
   }
 }

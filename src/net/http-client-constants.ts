@@ -36,7 +36,17 @@ export const Method = {
 export type Method = (typeof Method)[keyof typeof Method];
 
 /** The wire names of the methods, indexed by `Method` value (Godot's `_methods` table). */
-export const METHOD_NAMES = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH'] as const;
+export const METHOD_NAMES = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+] as const;
 
 /** `HTTPClient.ResponseCode`: `RESPONSE_<NAME>` is the HTTP status number, as in Godot 3.6. */
 export const ResponseCode = {

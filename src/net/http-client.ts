@@ -58,7 +58,8 @@ export class HTTPClient {
   static readonly RESPONSE_OK = ResponseCode.RESPONSE_OK;
   static readonly RESPONSE_CREATED = ResponseCode.RESPONSE_CREATED;
   static readonly RESPONSE_ACCEPTED = ResponseCode.RESPONSE_ACCEPTED;
-  static readonly RESPONSE_NON_AUTHORITATIVE_INFORMATION = ResponseCode.RESPONSE_NON_AUTHORITATIVE_INFORMATION;
+  static readonly RESPONSE_NON_AUTHORITATIVE_INFORMATION =
+    ResponseCode.RESPONSE_NON_AUTHORITATIVE_INFORMATION;
   static readonly RESPONSE_NO_CONTENT = ResponseCode.RESPONSE_NO_CONTENT;
   static readonly RESPONSE_RESET_CONTENT = ResponseCode.RESPONSE_RESET_CONTENT;
   static readonly RESPONSE_PARTIAL_CONTENT = ResponseCode.RESPONSE_PARTIAL_CONTENT;
@@ -81,7 +82,8 @@ export class HTTPClient {
   static readonly RESPONSE_NOT_FOUND = ResponseCode.RESPONSE_NOT_FOUND;
   static readonly RESPONSE_METHOD_NOT_ALLOWED = ResponseCode.RESPONSE_METHOD_NOT_ALLOWED;
   static readonly RESPONSE_NOT_ACCEPTABLE = ResponseCode.RESPONSE_NOT_ACCEPTABLE;
-  static readonly RESPONSE_PROXY_AUTHENTICATION_REQUIRED = ResponseCode.RESPONSE_PROXY_AUTHENTICATION_REQUIRED;
+  static readonly RESPONSE_PROXY_AUTHENTICATION_REQUIRED =
+    ResponseCode.RESPONSE_PROXY_AUTHENTICATION_REQUIRED;
   static readonly RESPONSE_REQUEST_TIMEOUT = ResponseCode.RESPONSE_REQUEST_TIMEOUT;
   static readonly RESPONSE_CONFLICT = ResponseCode.RESPONSE_CONFLICT;
   static readonly RESPONSE_GONE = ResponseCode.RESPONSE_GONE;
@@ -90,7 +92,8 @@ export class HTTPClient {
   static readonly RESPONSE_REQUEST_ENTITY_TOO_LARGE = ResponseCode.RESPONSE_REQUEST_ENTITY_TOO_LARGE;
   static readonly RESPONSE_REQUEST_URI_TOO_LONG = ResponseCode.RESPONSE_REQUEST_URI_TOO_LONG;
   static readonly RESPONSE_UNSUPPORTED_MEDIA_TYPE = ResponseCode.RESPONSE_UNSUPPORTED_MEDIA_TYPE;
-  static readonly RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE = ResponseCode.RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE;
+  static readonly RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE =
+    ResponseCode.RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE;
   static readonly RESPONSE_EXPECTATION_FAILED = ResponseCode.RESPONSE_EXPECTATION_FAILED;
   static readonly RESPONSE_IM_A_TEAPOT = ResponseCode.RESPONSE_IM_A_TEAPOT;
   static readonly RESPONSE_MISDIRECTED_REQUEST = ResponseCode.RESPONSE_MISDIRECTED_REQUEST;
@@ -100,8 +103,10 @@ export class HTTPClient {
   static readonly RESPONSE_UPGRADE_REQUIRED = ResponseCode.RESPONSE_UPGRADE_REQUIRED;
   static readonly RESPONSE_PRECONDITION_REQUIRED = ResponseCode.RESPONSE_PRECONDITION_REQUIRED;
   static readonly RESPONSE_TOO_MANY_REQUESTS = ResponseCode.RESPONSE_TOO_MANY_REQUESTS;
-  static readonly RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE = ResponseCode.RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE;
-  static readonly RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS = ResponseCode.RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS;
+  static readonly RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE =
+    ResponseCode.RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE;
+  static readonly RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS =
+    ResponseCode.RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS;
   static readonly RESPONSE_INTERNAL_SERVER_ERROR = ResponseCode.RESPONSE_INTERNAL_SERVER_ERROR;
   static readonly RESPONSE_NOT_IMPLEMENTED = ResponseCode.RESPONSE_NOT_IMPLEMENTED;
   static readonly RESPONSE_BAD_GATEWAY = ResponseCode.RESPONSE_BAD_GATEWAY;
@@ -154,7 +159,9 @@ export class HTTPClient {
   }
   set read_chunk_size(size: number) {
     if (!Number.isInteger(size) || size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE) {
-      process.stderr.write(`ERROR: read_chunk_size must be between ${MIN_CHUNK_SIZE} and ${MAX_CHUNK_SIZE}.\n`);
+      process.stderr.write(
+        `ERROR: read_chunk_size must be between ${MIN_CHUNK_SIZE} and ${MAX_CHUNK_SIZE}.\n`,
+      );
       return;
     }
     this.#readChunkSize = size;
@@ -206,7 +213,10 @@ export class HTTPClient {
     openConnection(
       target,
       (phase) => {
-        if (this.#connecting === connecting && !(phase === Status.STATUS_RESOLVING && this.#status === Status.STATUS_CONNECTING)) {
+        if (
+          this.#connecting === connecting &&
+          !(phase === Status.STATUS_RESOLVING && this.#status === Status.STATUS_CONNECTING)
+        ) {
           this.#setStatus(phase);
         }
       },
@@ -273,7 +283,12 @@ export class HTTPClient {
   }
 
   /** {@link request} with a raw byte body. */
-  request_raw(method: number, url: string, headers: PoolStringArray, body: Uint8Array = new PoolByteArray(0)): Error {
+  request_raw(
+    method: number,
+    url: string,
+    headers: PoolStringArray,
+    body: Uint8Array = new PoolByteArray(0),
+  ): Error {
     const name = methodName(method);
     const target = this.#target;
     const connection = this.#connection;
@@ -406,7 +421,9 @@ export class HTTPClient {
   }
 
   /** Godot's `query_string_from_dict()`: see {@link query_string_from_dict}. */
-  query_string_from_dict(dict: Readonly<Record<string, QueryValue>> | ReadonlyMap<string, QueryValue>): string {
+  query_string_from_dict(
+    dict: Readonly<Record<string, QueryValue>> | ReadonlyMap<string, QueryValue>,
+  ): string {
     return query_string_from_dict(dict);
   }
 
@@ -444,7 +461,11 @@ export class HTTPClient {
 
   #settleBody(): void {
     if (this.#status !== Status.STATUS_BODY || !this.#bodyDone || this.#buffered > 0) return;
-    this.#setStatus(this.#connection === undefined || this.#connection.closed ? Status.STATUS_DISCONNECTED : Status.STATUS_CONNECTED);
+    this.#setStatus(
+      this.#connection === undefined || this.#connection.closed
+        ? Status.STATUS_DISCONNECTED
+        : Status.STATUS_CONNECTED,
+    );
   }
 
   #onConnectionClosed(): void {

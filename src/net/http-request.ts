@@ -274,7 +274,13 @@ export class HTTPRequest extends Node {
     request_data = '',
   ): Error {
     if (typeof request_data !== 'string') return ERR_INVALID_PARAMETER;
-    return this.request_raw(url, custom_headers, ssl_validate_domain, method, PoolByteArray.from_string(request_data));
+    return this.request_raw(
+      url,
+      custom_headers,
+      ssl_validate_domain,
+      method,
+      PoolByteArray.from_string(request_data),
+    );
   }
 
   /** {@link request} with a raw byte body (Godot's `request_raw`). */
@@ -287,7 +293,9 @@ export class HTTPRequest extends Node {
   ): Error {
     if (!this.is_inside_tree()) return ERR_UNCONFIGURED;
     if (this.#busy) {
-      push_error('HTTPRequest is processing a request. Wait for completion or cancel it before attempting a new one.');
+      push_error(
+        'HTTPRequest is processing a request. Wait for completion or cancel it before attempting a new one.',
+      );
       return ERR_BUSY;
     }
     if (!(request_data_raw instanceof Uint8Array)) return ERR_INVALID_PARAMETER;
@@ -379,7 +387,13 @@ export class HTTPRequest extends Node {
     defer(() => {
       if (generation !== this.#generation) return;
       this.#busy = false;
-      this.emit_signal('request_completed', outcome.result, outcome.response_code, outcome.headers, outcome.body);
+      this.emit_signal(
+        'request_completed',
+        outcome.result,
+        outcome.response_code,
+        outcome.headers,
+        outcome.body,
+      );
     });
   }
 

@@ -47,7 +47,7 @@ export class MemoryBody {
     let offset = 0;
     if (exact !== undefined) offset += exact.copy(out, 0, 0, this.#filled);
     for (const chunk of this.#chunks) offset += chunk.copy(out, offset);
-    return new PoolByteArray(out.buffer as ArrayBuffer, out.byteOffset, total);
+    return new PoolByteArray(out.buffer, out.byteOffset, total);
   }
 
   /** Drops what was collected. */

@@ -11,7 +11,13 @@ export type ProxySetting = ProxyEndpoint | null | 'invalid';
  */
 export function parseProxySetting(host: string, port: number): ProxySetting {
   if (host === '' || port === -1) return null;
-  if (typeof host !== 'string' || hasControlBytes(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (
+    typeof host !== 'string' ||
+    hasControlBytes(host) ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535
+  ) {
     return 'invalid';
   }
   let rest = host.replace(/^http:\/\//i, '');

@@ -6,7 +6,10 @@ export type QueryValue = string | number | boolean | bigint | null | undefined |
  * UTF-8 byte becomes `%XX` in upper case (a space is `%20`, never `+`).
  */
 export function http_escape(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** Godot's `String(variant)` for the scalar types a query can hold (`true` → `"True"`, as in Godot 3). */
@@ -23,19 +26,25 @@ function variantToString(value: Exclude<QueryValue, readonly QueryValue[]>): str
  * @example query_string_from_dict({ single: 123, not_valued: null, multiple: [22, 33, 44] })
  *   // "single=123&not_valued&multiple=22&multiple=33&multiple=44"
  */
-export function query_string_from_dict(dict: Readonly<Record<string, QueryValue>> | ReadonlyMap<string, QueryValue>): string {
+export function query_string_from_dict(
+  dict: Readonly<Record<string, QueryValue>> | ReadonlyMap<string, QueryValue>,
+): string {
   const parts: string[] = [];
   const entries = dict instanceof Map ? [...dict.entries()] : Object.entries(dict);
   for (const [key, value] of entries as [string, QueryValue][]) {
     const name = http_escape(key);
     if (Array.isArray(value)) {
       for (const item of value as readonly QueryValue[]) {
-        parts.push(`${name}=${http_escape(Array.isArray(item) ? String(item) : variantToString(item as Exclude<QueryValue, readonly QueryValue[]>))}`);
+        parts.push(
+          `${name}=${http_escape(Array.isArray(item) ? String(item) : variantToString(item as Exclude<QueryValue, readonly QueryValue[]>))}`,
+        );
       }
     } else if (value === null || value === undefined) {
       parts.push(name);
     } else {
-      parts.push(`${name}=${http_escape(variantToString(value as Exclude<QueryValue, readonly QueryValue[]>))}`);
+      parts.push(
+        `${name}=${http_escape(variantToString(value as Exclude<QueryValue, readonly QueryValue[]>))}`,
+      );
     }
   }
   return parts.join('&');

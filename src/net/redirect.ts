@@ -31,7 +31,8 @@ export function followRedirect(
   headers: readonly HeaderField[],
   body: Uint8Array | null,
 ): RedirectHop | undefined {
-  if (!REDIRECT_STATUSES.has(statusCode) || location === undefined || location.trim() === '') return undefined;
+  if (!REDIRECT_STATUSES.has(statusCode) || location === undefined || location.trim() === '')
+    return undefined;
   let resolved: URL;
   try {
     resolved = new URL(location.trim(), current.href);
@@ -40,7 +41,9 @@ export function followRedirect(
   }
   const next = fromWhatwg(resolved);
   if (next === undefined) return undefined;
-  const dropBody = (statusCode === 303 && method !== 'HEAD') || ((statusCode === 301 || statusCode === 302) && method === 'POST');
+  const dropBody =
+    (statusCode === 303 && method !== 'HEAD') ||
+    ((statusCode === 301 || statusCode === 302) && method === 'POST');
   const sameOrigin = next.tls === current.tls && next.host === current.host && next.port === current.port;
   const kept = headers.filter((field) => {
     const name = field.name.toLowerCase();

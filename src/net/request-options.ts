@@ -39,7 +39,9 @@ export interface PreparedRequest {
 export function prepareRequest(options: RequestOptions): PreparedRequest | undefined {
   const url = parseRequestUrl(options.url);
   const method = methodName(options.method);
-  const headers = Array.isArray(options.custom_headers) ? parseHeaderLines(options.custom_headers) : undefined;
+  const headers = Array.isArray(options.custom_headers)
+    ? parseHeaderLines(options.custom_headers)
+    : undefined;
   if (url === undefined || method === undefined || headers === undefined) return undefined;
   if ((url.tls ? options.https_proxy : options.http_proxy) === 'invalid') return undefined;
   return { options, url, method, headers, body: options.body.byteLength > 0 ? options.body : null };

@@ -105,7 +105,7 @@ export class RequestTask {
   cancel(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#cleanUp(false);
+    void this.#cleanUp(false);
   }
 
   #startHop(): void {
@@ -113,7 +113,13 @@ export class RequestTask {
     const options = this.#request.options;
     const proxySetting = url.tls ? options.https_proxy : options.http_proxy;
     const proxy = proxySetting === null || proxySetting === 'invalid' ? undefined : proxySetting;
-    this.#target = { host: url.host, port: url.port, tls: url.tls, verify: options.ssl_validate_domain, proxy };
+    this.#target = {
+      host: url.host,
+      port: url.port,
+      tls: url.tls,
+      verify: options.ssl_validate_domain,
+      proxy,
+    };
     this.#resetHopState();
     const target = this.#target;
     this.#pool
@@ -159,7 +165,8 @@ export class RequestTask {
     const plainProxy = target.proxy !== undefined && !target.tls;
     const host = hostHeader(hop.url.host, hop.url.port, hop.url.tls);
     const fields =
-      hop.url.authorization !== undefined && !hop.headers.some((f) => f.name.toLowerCase() === 'authorization')
+      hop.url.authorization !== undefined &&
+      !hop.headers.some((f) => f.name.toLowerCase() === 'authorization')
         ? [...hop.headers, { name: 'Authorization', value: hop.url.authorization }]
         : hop.headers;
     const headers = buildRequestHeaders(fields, {
@@ -188,7 +195,14 @@ export class RequestTask {
     this.#progress.set_status(head.hasBody ? Status.STATUS_BODY : Status.STATUS_CONNECTED);
     const options = this.#request.options;
     const hop = this.#hop;
-    const next = followRedirect(hop.url, head.statusCode, head.fields.get('location')?.[0], hop.method, hop.headers, hop.body);
+    const next = followRedirect(
+      hop.url,
+      head.statusCode,
+      head.fields.get('location')?.[0],
+      hop.method,
+      hop.headers,
+      hop.body,
+    );
     if (next !== undefined) {
       if (options.max_redirects !== -1 && this.#redirects >= options.max_redirects) {
         this.#finish(Result.RESULT_REDIRECT_LIMIT_REACHED);
@@ -203,7 +217,10 @@ export class RequestTask {
       this.#finish(Result.RESULT_BODY_SIZE_LIMIT_EXCEEDED);
       return false;
     }
-    const codings = options.accept_gzip && head.hasBody ? codingsToUndo(head.fields.get('content-encoding')?.join(',')) : undefined;
+    const codings =
+      options.accept_gzip && head.hasBody
+        ? codingsToUndo(head.fields.get('content-encoding')?.join(','))
+        : undefined;
     if (codings !== undefined) {
       this.#decoder = new BodyDecoder(codings, {
         onData: (chunk) => {
@@ -277,7 +294,8 @@ export class RequestTask {
       return;
     }
     // With a download file still opening, the end is handled once it is open.
-    if (this.#request.options.download_file !== '' && this.#hop.method !== 'HEAD' && this.#file === undefined) return;
+    if (this.#request.options.download_file !== '' && this.#hop.method !== 'HEAD' && this.#file === undefined)
+      return;
     this.#afterExchangeEnded();
   }
 

@@ -1,5 +1,6 @@
 import { METHOD_NAMES, Method } from './http-client-constants.js';
 
+/* eslint-disable no-control-regex -- these patterns exist to find control bytes */
 // Any C0 control byte or DEL. HTAB is allowed inside header values only (RFC 9110 §5.5).
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
@@ -48,6 +49,7 @@ export function hasControlBytes(text: string): boolean {
  */
 export function encodeRequestTarget(target: string): string | undefined {
   if (CONTROL.test(target) || target.includes(' ')) return undefined;
-  // eslint-disable-next-line no-control-regex
-  return /[^\u0000-\u007f]/.test(target) ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(run)) : target;
+  return /[^\u0000-\u007f]/.test(target)
+    ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(run))
+    : target;
 }

@@ -31,7 +31,9 @@ export function parseResponseHead(statusCode: number, rawHeaders: Buffer[], meth
   const chunked = /(?:^|,)\s*chunked\s*$/.test(transferEncoding);
   const lengthValue = fields.get('content-length')?.[0];
   const contentLength =
-    !chunked && lengthValue !== undefined && /^\d+$/.test(lengthValue.trim()) ? Number(lengthValue.trim()) : -1;
+    !chunked && lengthValue !== undefined && /^\d+$/.test(lengthValue.trim())
+      ? Number(lengthValue.trim())
+      : -1;
   const hasBody = method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
   return { statusCode, headerLines, fields, contentLength, chunked, hasBody };
 }

@@ -11,6 +11,10 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 const extraAuthorities: string[] = [];
 let cachedContext: SecureContext | undefined;
 
+interface NativeSecureContext {
+  addCACert(pem: string): void;
+}
+
 function loadEnvironmentFile(): void {
   const file = process.env['GDHTTP_CA_FILE'];
   if (file === undefined || file === '') return;
@@ -38,8 +42,9 @@ export function clear_trusted_cas(): void {
 export function trusted_secure_context(): SecureContext | undefined {
   if (extraAuthorities.length === 0) return undefined;
   if (cachedContext === undefined) {
+    // Node's SecureContext wraps a native context whose addCACert() appends to the default roots.
     const context = createSecureContext();
-    const native = (context as SecureContext & { context: { addCACert(pem: string): void } }).context;
+    const native = (context as unknown as { context: NativeSecureContext }).context;
     for (const pem of extraAuthorities) native.addCACert(pem);
     cachedContext = context;
   }

@@ -3,7 +3,12 @@ import type { Result } from '../result.js';
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { readonly type: 'start'; readonly id: number; readonly options: RequestOptions; readonly shared: SharedArrayBuffer }
+  | {
+      readonly type: 'start';
+      readonly id: number;
+      readonly options: RequestOptions;
+      readonly shared: SharedArrayBuffer;
+    }
   | { readonly type: 'cancel'; readonly id: number };
 
 /** Worker → main thread. The body's ArrayBuffer is transferred, not copied. */

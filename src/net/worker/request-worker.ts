@@ -18,7 +18,8 @@ const tasks = new Map<number, RequestTask>();
 function reply(message: FromWorker): void {
   const { body } = message;
   // Only a body that owns its whole ArrayBuffer can be transferred (MemoryBody allocates it so).
-  const transferable = body.byteLength > 0 && body.byteOffset === 0 && body.buffer.byteLength === body.byteLength;
+  const transferable =
+    body.byteLength > 0 && body.byteOffset === 0 && body.buffer.byteLength === body.byteLength;
   port?.postMessage(message, transferable ? [body.buffer as ArrayBuffer] : []);
 }
 
@@ -31,7 +32,14 @@ port.on('message', (message: ToWorker) => {
   const { id, options, shared } = message;
   const prepared = prepareRequest(options);
   if (prepared === undefined) {
-    reply({ type: 'done', id, result: Result.RESULT_REQUEST_FAILED, response_code: 0, headers: [], body: new Uint8Array(0) });
+    reply({
+      type: 'done',
+      id,
+      result: Result.RESULT_REQUEST_FAILED,
+      response_code: 0,
+      headers: [],
+      body: new Uint8Array(0),
+    });
     return;
   }
   const task = new RequestTask(prepared, pool, new RequestState(shared), (outcome) => {

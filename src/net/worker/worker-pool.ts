@@ -41,7 +41,11 @@ function spawn(): PooledWorker {
     if (done === undefined) return;
     entry.pending.delete(message.id);
     if (entry.pending.size === 0) worker.unref();
-    const body = new PoolByteArray(message.body.buffer as ArrayBuffer, message.body.byteOffset, message.body.byteLength);
+    const body = new PoolByteArray(
+      message.body.buffer as ArrayBuffer,
+      message.body.byteOffset,
+      message.body.byteLength,
+    );
     done({ result: message.result, response_code: message.response_code, headers: message.headers, body });
   });
   const failAll = (): void => {
@@ -50,7 +54,12 @@ function spawn(): PooledWorker {
     const pending = [...entry.pending.values()];
     entry.pending.clear();
     for (const done of pending) {
-      done({ result: Result.RESULT_REQUEST_FAILED, response_code: 0, headers: [], body: new PoolByteArray(0) });
+      done({
+        result: Result.RESULT_REQUEST_FAILED,
+        response_code: 0,
+        headers: [],
+        body: new PoolByteArray(0),
+      });
     }
   };
   worker.on('error', failAll);
