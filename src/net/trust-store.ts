@@ -44,7 +44,7 @@ export function trusted_secure_context(): SecureContext | undefined {
   if (cachedContext === undefined) {
     // Node's SecureContext wraps a native context whose addCACert() appends to the default roots.
     const context = createSecureContext();
-    const native = (context as unknown as { context: NativeSecureContext }).context;
+    const native = (context).context;
     for (const pem of extraAuthorities) native.addCACert(pem);
     cachedContext = context;
   }
