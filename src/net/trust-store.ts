@@ -44,7 +44,7 @@ export function trusted_secure_context(): SecureContext | undefined {
   if (cachedContext === undefined) {
     // Node's SecureContext wraps a native context whose addCACert() appends to the default roots.
     const context = createSecureContext();
-    const native: unknown = (context as { context: unknown }).context;
+    const native: unknown = context.context;
     for (const pem of extraAuthorities) (native as NativeSecureContext).addCACert(pem);
     cachedContext = context;
   }
