@@ -17,3 +17,4 @@ export type { QueryValue } from './net/query-string.js';
 export { add_trusted_ca, clear_trusted_cas } from './net/trust-store.js';
 export { VERSION, USER_AGENT } from './net/version.js';
 export { close_worker_pool } from './net/worker/worker-pool.js';
+export { close_idle_connections } from './net/default-pool.js';

@@ -315,12 +315,10 @@ export class HTTPClient {
       {
         onHead: (head) => {
           this.#head = head;
-          if (!head.hasBody) {
-            this.#bodyDone = true;
-            this.#setStatus(Status.STATUS_CONNECTED);
-          } else {
-            this.#setStatus(Status.STATUS_BODY);
-          }
+          // A response without a body (HEAD, 204, 304) stays in REQUESTING until `onEnd`, which undici
+          // reports in the same parser step, so the status goes straight to CONNECTED or DISCONNECTED.
+          if (head.hasBody) this.#setStatus(Status.STATUS_BODY);
+          else this.#bodyDone = true;
           return true;
         },
         onData: (chunk) => {
@@ -332,8 +330,15 @@ export class HTTPClient {
         onEnd: () => {
           this.#exchange = undefined;
           this.#bodyDone = true;
-          this.#settleBody();
-          this.#notify();
+          // undici closes a connection it cannot reuse (`Connection: close`, HTTP/1.0, a close-delimited
+          // body) right after reporting the end, in the same call. Settling a microtask later lets the
+          // status say DISCONNECTED instead of a CONNECTED that could take no request.
+          const head = this.#head;
+          queueMicrotask(() => {
+            if (this.#head !== head) return;
+            this.#settleBody();
+            this.#notify();
+          });
         },
         onError: (failure) => {
           this.#exchange = undefined;
@@ -460,7 +465,8 @@ export class HTTPClient {
   }
 
   #settleBody(): void {
-    if (this.#status !== Status.STATUS_BODY || !this.#bodyDone || this.#buffered > 0) return;
+    if (this.#status !== Status.STATUS_BODY && this.#status !== Status.STATUS_REQUESTING) return;
+    if (!this.#bodyDone || this.#buffered > 0) return;
     this.#setStatus(
       this.#connection === undefined || this.#connection.closed
         ? Status.STATUS_DISCONNECTED

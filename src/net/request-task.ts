@@ -78,6 +78,8 @@ export class RequestTask {
   #memory: MemoryBody | undefined;
   #downloaded = 0;
   #decodedBytes = 0;
+  // The response body has been fully received (the decoder and the file may still be finishing).
+  #bodyEnded = false;
 
   constructor(
     request: PreparedRequest,
@@ -153,6 +155,7 @@ export class RequestTask {
     this.#nextHop = undefined;
     this.#downloaded = 0;
     this.#decodedBytes = 0;
+    this.#bodyEnded = false;
     this.#progress.set_downloaded_bytes(0);
     this.#progress.set_body_size(-1);
   }
@@ -253,8 +256,8 @@ export class RequestTask {
           if (this.#decoder !== undefined) this.#decoder.resume();
           else this.#exchange?.resume();
         };
-        this.#exchange?.resume();
-        if (this.#exchange?.settled === true && this.#head !== undefined) this.#afterExchangeEnded();
+        if (this.#bodyEnded) this.#afterExchangeEnded();
+        else this.#exchange?.resume();
       },
       () => this.#finish(Result.RESULT_DOWNLOAD_FILE_CANT_OPEN),
     );
@@ -288,6 +291,7 @@ export class RequestTask {
 
   #onEnd(): void {
     if (this.#done) return;
+    this.#bodyEnded = true;
     this.#releaseConnection();
     if (this.#nextHop !== undefined) {
       this.#goToNextHop();

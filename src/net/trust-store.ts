@@ -50,3 +50,15 @@ export function trusted_secure_context(): SecureContext | undefined {
   }
   return cachedContext;
 }
+
+/** The CAs added so far, to hand to a worker thread (each thread has its own copy of this module). */
+export function trusted_cas(): readonly string[] {
+  return extraAuthorities;
+}
+
+/** Replaces the added CAs with `pems` (a worker thread mirrors the main thread's list this way). */
+export function replace_trusted_cas(pems: readonly string[]): void {
+  if (pems.length === extraAuthorities.length && pems.every((pem, i) => pem === extraAuthorities[i])) return;
+  extraAuthorities.splice(0, extraAuthorities.length, ...pems);
+  cachedContext = undefined;
+}

@@ -8,6 +8,8 @@ export type ToWorker =
       readonly id: number;
       readonly options: RequestOptions;
       readonly shared: SharedArrayBuffer;
+      /** The main thread's added CAs (add_trusted_ca), which the worker mirrors. */
+      readonly trusted_cas: readonly string[];
     }
   | { readonly type: 'cancel'; readonly id: number };
 

@@ -5,6 +5,7 @@ import { RequestState } from '../request-state.js';
 import { RequestTask } from '../request-task.js';
 import { Result } from '../result.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { replace_trusted_cas } from '../trust-store.js';
 
 /**
  * A worker of the `use_threads` pool: runs RequestTasks — network, TLS, parsing, decoding, file writing —
@@ -30,6 +31,7 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const { id, options, shared } = message;
+  replace_trusted_cas(message.trusted_cas);
   const prepared = prepareRequest(options);
   if (prepared === undefined) {
     reply({

@@ -5,6 +5,7 @@ import type { RequestOptions } from '../request-options.js';
 import type { RequestOutcome } from '../request-task.js';
 import { Result } from '../result.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { trusted_cas } from '../trust-store.js';
 
 /** A request running in a worker; `cancel()` posts a message and returns at once (it never blocks). */
 export interface WorkerRequest {
@@ -90,7 +91,7 @@ export function runInWorker(
   const id = nextId++;
   entry.pending.set(id, onDone);
   entry.worker.ref();
-  const start: ToWorker = { type: 'start', id, options, shared };
+  const start: ToWorker = { type: 'start', id, options, shared, trusted_cas: trusted_cas() };
   entry.worker.postMessage(start);
   return {
     cancel() {

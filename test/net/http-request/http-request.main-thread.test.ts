@@ -1,0 +1,3 @@
+import { httpRequestContract } from './contract.js';
+
+httpRequestContract(false);
