@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ERR_INVALID_PARAMETER, ERR_UNCONFIGURED, OK, type Error } from '../core/error.js';
+import { ERR_INVALID_PARAMETER, ERR_UNAVAILABLE, ERR_UNCONFIGURED, OK, type Error } from '../core/error.js';
 import { PoolByteArray, type PoolStringArray } from '../core/pool-arrays.js';
 import { openConnection, type ConnectTarget } from './connector.js';
 import { Connection } from './connection.js';
@@ -273,10 +273,12 @@ export class HTTPClient {
   }
 
   /**
-   * Sends a request (`body` as UTF-8 text). Only in CONNECTED; `url` starts with `/` (absolute URLs, `*` for
-   * OPTIONS and `host:port` for CONNECT are also taken). ERR_INVALID_PARAMETER — and nothing sent — for a
-   * method out of range, CR/LF/NUL or other control bytes in the URL or any header, a header line without
-   * `name:`, or when not CONNECTED. Adds `Host`, `User-Agent`, `Accept` and `Content-Length` unless given.
+   * Sends a request (`body` as UTF-8 text). Only in CONNECTED; `url` starts with `/` (absolute URLs and
+   * `host:port` for CONNECT are also taken). ERR_INVALID_PARAMETER — and nothing sent — for a method out of
+   * range, CR/LF/NUL or other control bytes in the URL or any header, a header line without `name:`, `*`
+   * with a method other than OPTIONS, or when not CONNECTED. `OPTIONS *`, which Godot sends, is
+   * ERR_UNAVAILABLE in gdhttp (undici cannot send an asterisk-form target). Adds `Host`, `User-Agent`,
+   * `Accept` and `Content-Length` unless given.
    */
   request(method: number, url: string, headers: PoolStringArray, body = ''): Error {
     return this.request_raw(method, url, headers, PoolByteArray.from_string(body));
@@ -297,6 +299,9 @@ export class HTTPClient {
     if (typeof url !== 'string' || !Array.isArray(headers)) return ERR_INVALID_PARAMETER;
     const path = encodeRequestTarget(url);
     if (path === undefined || !isAcceptedTarget(path, name)) return ERR_INVALID_PARAMETER;
+    // Godot sends `OPTIONS *` (RFC 9112 §3.2.4), but undici only sends origin- and absolute-form targets
+    // (and authority-form for CONNECT): refuse it here rather than fail after returning OK.
+    if (path === '*') return ERR_UNAVAILABLE;
     const fields = parseHeaderLines(headers);
     if (fields === undefined) return ERR_INVALID_PARAMETER;
     const plainProxy = target.proxy !== undefined && !target.tls;
