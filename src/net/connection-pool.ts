@@ -27,16 +27,26 @@ export class ConnectionPool {
   readonly #idle = new Map<string, Connection[]>();
   readonly #forget = new WeakMap<Connection, () => void>();
 
-  /** Lends an idle connection to `target`, or opens a new one (reporting its phases to `onPhase`). */
-  async acquire(target: ConnectTarget, onPhase: PhaseListener, signal?: AbortSignal): Promise<Lease> {
+  /** Lends an idle connection to `target`, or undefined when there is none. */
+  take_idle(target: ConnectTarget): Lease | undefined {
     const list = this.#idle.get(keyOf(target));
     while (list !== undefined && list.length > 0) {
       const connection = list.pop() as Connection;
       this.#forget.get(connection)?.();
       if (!connection.closed) return { connection, reused: true };
     }
+    return undefined;
+  }
+
+  /** Opens a new connection to `target`, reporting its phases to `onPhase`. */
+  async connect(target: ConnectTarget, onPhase: PhaseListener, signal?: AbortSignal): Promise<Lease> {
     const socket = await openConnection(target, onPhase, signal);
     return { connection: new Connection(socket), reused: false };
+  }
+
+  /** {@link take_idle}, else {@link connect}. */
+  async acquire(target: ConnectTarget, onPhase: PhaseListener, signal?: AbortSignal): Promise<Lease> {
+    return this.take_idle(target) ?? this.connect(target, onPhase, signal);
   }
 
   /** Takes a connection back after a complete exchange; a closed one is simply forgotten. */

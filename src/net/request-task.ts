@@ -61,7 +61,8 @@ export class RequestTask {
   readonly #pool: ConnectionPool;
   readonly #progress: ProgressSink;
   readonly #onDone: (outcome: RequestOutcome) => void;
-  readonly #abort = new AbortController();
+  // Created only when a new connection is opened: most requests reuse one and never need it.
+  #connecting: AbortController | undefined;
   #hop: RedirectHop;
   #redirects = 0;
   #staleRetries = 0;
@@ -124,10 +125,18 @@ export class RequestTask {
     };
     this.#resetHopState();
     const target = this.#target;
+    const idle = this.#pool.take_idle(target);
+    if (idle !== undefined) {
+      this.#send(idle);
+      return;
+    }
+    const connecting = new AbortController();
+    this.#connecting = connecting;
     this.#pool
-      .acquire(target, (status) => this.#progress.set_status(status), this.#abort.signal)
+      .connect(target, (status) => this.#progress.set_status(status), connecting.signal)
       .then(
         (lease) => {
+          if (this.#connecting === connecting) this.#connecting = undefined;
           if (this.#done) {
             lease.connection.destroy();
             return;
@@ -383,17 +392,21 @@ export class RequestTask {
       headers: head === undefined ? [] : [...head.headerLines],
       body: result === Result.RESULT_SUCCESS ? body : EMPTY_BODY,
     };
-    this.#cleanUp(true).then(
-      () => this.#onDone(outcome),
-      () => this.#onDone(outcome),
-    );
+    const leftover = this.#cleanUp(true);
+    // Report only once no temporary download file is left behind.
+    if (leftover === undefined) this.#onDone(outcome);
+    else void leftover.finally(() => this.#onDone(outcome));
   }
 
-  /** Stops everything still running; resolves once no file or temporary file is left behind. */
-  async #cleanUp(completed: boolean): Promise<void> {
+  /**
+   * Stops everything still running. Returns a promise when a download file is being removed (settled once
+   * no temporary file is left behind), else undefined.
+   */
+  #cleanUp(completed: boolean): Promise<void> | undefined {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#abort.abort(new Error('Request ended'));
+    this.#connecting?.abort(new Error('Request ended'));
+    this.#connecting = undefined;
     const exchange = this.#exchange;
     this.#exchange = undefined;
     if (exchange !== undefined && !exchange.settled) {
@@ -412,6 +425,6 @@ export class RequestTask {
     this.#progress.set_status(Status.STATUS_DISCONNECTED);
     const file = this.#file;
     this.#file = undefined;
-    if (file !== undefined) await file.abandon();
+    return file?.abandon();
   }
 }

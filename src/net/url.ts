@@ -21,7 +21,23 @@ export interface ParsedUrl {
  * gdhttp accepts bracketed IPv6 literals, which Godot refuses by a host-length quirk.
  */
 export function parseRequestUrl(text: string): ParsedUrl | undefined {
-  if (typeof text !== 'string' || hasControlBytes(text)) return undefined;
+  if (typeof text !== 'string') return undefined;
+  // Games poll the same few URLs; the WHATWG parser is the costliest step of a small request.
+  const cached = recentUrls.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseUncached(text);
+  if (parsed !== undefined) {
+    if (recentUrls.size >= RECENT_URL_LIMIT) recentUrls.clear();
+    recentUrls.set(text, parsed);
+  }
+  return parsed;
+}
+
+const RECENT_URL_LIMIT = 256;
+const recentUrls = new Map<string, ParsedUrl>();
+
+function parseUncached(text: string): ParsedUrl | undefined {
+  if (hasControlBytes(text)) return undefined;
   if (!/^https?:\/\//i.test(text.trim())) return undefined;
   let url: URL;
   try {
