@@ -22,11 +22,16 @@ interface PooledWorker {
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(FROM_SOURCES ? './request-worker.ts' : './request-worker.js', import.meta.url);
 
+// A worker's JavaScript objects are small and short-lived (socket chunks, parser records); a small young
+// generation collects them, and the socket buffers they hold, sooner, which keeps a long download's memory
+// flat.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 function startWorker(): Worker {
-  if (!FROM_SOURCES) return new Worker(WORKER_URL);
+  if (!FROM_SOURCES) return new Worker(WORKER_URL, { resourceLimits: WORKER_LIMITS });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, resourceLimits: WORKER_LIMITS });
 }
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism() - 1));
 
