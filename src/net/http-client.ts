@@ -414,7 +414,19 @@ export class HTTPClient {
       this.#settleBody();
       return new PoolByteArray(0);
     }
-    const out = new PoolByteArray(Math.min(this.#buffered, this.#readChunkSize));
+    const want = Math.min(this.#buffered, this.#readChunkSize);
+    const first = this.#chunks[0] as Buffer;
+    if (first.byteLength >= want) {
+      // The common case: one received chunk covers the read. Hand out a view of it instead of a copy (the
+      // chunk is a fresh allocation of the socket read that nothing else writes to).
+      this.#chunks[0] = first.subarray(want);
+      if (want === first.byteLength) this.#chunks.shift();
+      this.#buffered -= want;
+      if (this.#buffered < this.#readChunkSize) this.#exchange?.resume();
+      this.#settleBody();
+      return PoolByteArray.wrap(first.subarray(0, want));
+    }
+    const out = new PoolByteArray(want);
     let filled = 0;
     while (filled < out.length) {
       const chunk = this.#chunks[0] as Buffer;
