@@ -22,17 +22,24 @@ export interface DecoderOutput {
 }
 
 /**
- * The codings to undo for a response's `Content-Encoding` (RFC 9110 §8.4), last-applied first, or
- * `undefined` when the body is kept as it is: no encoding, `identity`, or an encoding gdhttp does not know
- * (passed through untouched, as curl does).
+ * At most this many stacked codings are undone; more is refused as a decompression attack, as curl, urllib3
+ * and undici do (CVE-2022-32206).
  */
-export function codingsToUndo(contentEncoding: string | undefined): string[] | undefined {
+export const MAX_CODINGS = 5;
+
+/**
+ * The codings to undo for a response's `Content-Encoding` (RFC 9110 §8.4), last-applied first;
+ * `undefined` when the body is kept as it is (no encoding, `identity`, or an encoding gdhttp does not know,
+ * passed through untouched as curl does); `'too_many'` past {@link MAX_CODINGS} layers.
+ */
+export function codingsToUndo(contentEncoding: string | undefined): string[] | 'too_many' | undefined {
   if (contentEncoding === undefined) return undefined;
   const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
   if (codings.length === 0 || !codings.every(isKnown)) return undefined;
+  if (codings.length > MAX_CODINGS) return 'too_many';
   return codings.reverse();
 }
 

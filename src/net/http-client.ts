@@ -1,5 +1,14 @@
 import { isIP } from 'node:net';
-import { ERR_INVALID_PARAMETER, ERR_UNAVAILABLE, ERR_UNCONFIGURED, OK, type Error } from '../core/error.js';
+import {
+  ERR_CANT_CONNECT,
+  ERR_CANT_RESOLVE,
+  ERR_CONNECTION_ERROR,
+  ERR_INVALID_PARAMETER,
+  ERR_UNAVAILABLE,
+  ERR_UNCONFIGURED,
+  OK,
+  type Error,
+} from '../core/error.js';
 import { PoolByteArray, type PoolStringArray } from '../core/pool-arrays.js';
 import { openConnection, type ConnectTarget } from './connector.js';
 import { Connection } from './connection.js';
@@ -9,7 +18,13 @@ import { Method, ResponseCode, Status } from './http-client-constants.js';
 import { parseProxySetting, type ProxySetting } from './proxy-config.js';
 import { query_string_from_dict, type QueryValue } from './query-string.js';
 import { buildRequestHeaders, hostHeader } from './request-headers.js';
-import { encodeRequestTarget, hasControlBytes, methodName, parseHeaderLines } from './request-validation.js';
+import {
+  encodeRequestTarget,
+  hasControlBytes,
+  methodName,
+  parseHeaderLines,
+  framingIsConsistent,
+} from './request-validation.js';
 import type { ResponseHead } from './response-head.js';
 import { TransportError } from './transport-error.js';
 import { add_trusted_ca } from './trust-store.js';
@@ -255,16 +270,18 @@ export class HTTPClient {
   }
 
   /**
-   * Godot: advances the connection one step. gdhttp: returns a promise that settles (with OK) once the
-   * status has changed or body data is ready — at once when nothing is pending — so a poll loop never
-   * spins. ERR_UNCONFIGURED when there is no connection at all, as in Godot.
+   * Godot: advances the connection one step. gdhttp: returns a promise that settles once the status has
+   * changed or body data is ready — at once when nothing is pending — so a poll loop never spins.
+   *
+   * It settles with what Godot's `poll()` returns in the status reached: ERR_UNCONFIGURED in DISCONNECTED,
+   * ERR_CANT_RESOLVE in CANT_RESOLVE, ERR_CANT_CONNECT in CANT_CONNECT, ERR_CONNECTION_ERROR in
+   * CONNECTION_ERROR and SSL_HANDSHAKE_ERROR, OK otherwise.
    */
   poll(): Promise<Error> {
-    if (this.#status === Status.STATUS_DISCONNECTED && this.#target === undefined) {
-      return Promise.resolve(ERR_UNCONFIGURED);
-    }
-    if (!this.#isWaiting()) return Promise.resolve(OK);
-    return new Promise((resolve) => this.#waiters.push(() => resolve(OK)));
+    if (!this.#isWaiting()) return Promise.resolve(this.#pollResult());
+    // The result is read once the wake-up's synchronous work is done (a close and the error it causes
+    // arrive in one tick), so it matches the status the caller sees next.
+    return new Promise<void>((resolve) => this.#waiters.push(resolve)).then(() => this.#pollResult());
   }
 
   /** The current `HTTPClient.Status`. */
@@ -303,7 +320,7 @@ export class HTTPClient {
     // (and authority-form for CONNECT): refuse it here rather than fail after returning OK.
     if (path === '*') return ERR_UNAVAILABLE;
     const fields = parseHeaderLines(headers);
-    if (fields === undefined) return ERR_INVALID_PARAMETER;
+    if (fields === undefined || !framingIsConsistent(fields, body.byteLength)) return ERR_INVALID_PARAMETER;
     const plainProxy = target.proxy !== undefined && !target.tls;
     const host = hostHeader(target.host, target.port, target.tls);
     const list = buildRequestHeaders(fields, {
@@ -478,6 +495,23 @@ export class HTTPClient {
         return this.#buffered === 0 && !this.#bodyDone;
       default:
         return false;
+    }
+  }
+
+  /** Godot's `poll()` return value for the current status (http_client.cpp, the `switch` in `poll`). */
+  #pollResult(): Error {
+    switch (this.#status) {
+      case Status.STATUS_DISCONNECTED:
+        return ERR_UNCONFIGURED;
+      case Status.STATUS_CANT_RESOLVE:
+        return ERR_CANT_RESOLVE;
+      case Status.STATUS_CANT_CONNECT:
+        return ERR_CANT_CONNECT;
+      case Status.STATUS_CONNECTION_ERROR:
+      case Status.STATUS_SSL_HANDSHAKE_ERROR:
+        return ERR_CONNECTION_ERROR;
+      default:
+        return OK;
     }
   }
 

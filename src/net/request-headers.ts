@@ -24,7 +24,7 @@ export function buildRequestHeaders(fields: readonly HeaderField[], inputs: Defa
   const given = new Set(fields.map((field) => field.name.toLowerCase()));
   const out: string[] = [];
   if (!given.has('host')) out.push('Host', inputs.host);
-  for (const field of fields) out.push(field.name, field.value);
+  for (const field of fields) out.push(field.name, wireValue(field.value));
   if (!given.has('user-agent')) out.push('User-Agent', USER_AGENT);
   if (!given.has('accept')) out.push('Accept', '*/*');
   if (inputs.acceptEncoding !== undefined && !given.has('accept-encoding')) {
@@ -44,4 +44,13 @@ export function buildRequestHeaders(fields: readonly HeaderField[], inputs: Defa
 export function hostHeader(host: string, port: number, tls: boolean): string {
   const name = host.includes(':') ? `[${host}]` : host;
   return port === (tls ? 443 : 80) ? name : `${name}:${port}`;
+}
+
+/**
+ * undici writes the header block as latin1; a value with characters past ASCII is sent as its UTF-8 bytes,
+ * as Godot does, by handing undici the UTF-8 bytes spelled as latin1 characters.
+ */
+function wireValue(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0000-\u007f]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
 }

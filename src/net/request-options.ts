@@ -1,4 +1,4 @@
-import { methodName, parseHeaderLines, type HeaderField } from './request-validation.js';
+import { framingIsConsistent, methodName, parseHeaderLines, type HeaderField } from './request-validation.js';
 import { parseRequestUrl, type ParsedUrl } from './url.js';
 import type { ProxySetting } from './proxy-config.js';
 
@@ -43,6 +43,7 @@ export function prepareRequest(options: RequestOptions): PreparedRequest | undef
     ? parseHeaderLines(options.custom_headers)
     : undefined;
   if (url === undefined || method === undefined || headers === undefined) return undefined;
+  if (!framingIsConsistent(headers, options.body.byteLength)) return undefined;
   if ((url.tls ? options.https_proxy : options.http_proxy) === 'invalid') return undefined;
   return { options, url, method, headers, body: options.body.byteLength > 0 ? options.body : null };
 }

@@ -233,6 +233,10 @@ export class RequestTask {
       options.accept_gzip && head.hasBody
         ? codingsToUndo(head.fields.get('content-encoding')?.join(','))
         : undefined;
+    if (codings === 'too_many') {
+      this.#finish(Result.RESULT_BODY_DECOMPRESS_FAILED);
+      return false;
+    }
     if (codings !== undefined) {
       this.#decoder = new BodyDecoder(codings, {
         onData: (chunk) => {

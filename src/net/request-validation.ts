@@ -53,3 +53,26 @@ export function encodeRequestTarget(target: string): string | undefined {
     ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(run))
     : target;
 }
+
+// Headers that frame the message or the connection: undici manages them itself and refuses most of them.
+const CONNECTION_MANAGED = new Set(['transfer-encoding', 'upgrade', 'keep-alive', 'expect', 'te', 'trailer']);
+
+/**
+ * True when the caller's headers do not contradict the body gdhttp sends (RFC 9112 §6: one framing only).
+ * Refused: `Transfer-Encoding`, `Upgrade`, `Keep-Alive`, `Expect`, `TE`, `Trailer` (the connection is
+ * gdhttp's to manage); a `Connection` other than `close` / `keep-alive`; more than one `Content-Length`, or
+ * one that is not the body's exact length (request smuggling, catalogue B19).
+ */
+export function framingIsConsistent(fields: readonly HeaderField[], bodyLength: number): boolean {
+  let lengths = 0;
+  for (const { name, value } of fields) {
+    const key = name.toLowerCase();
+    if (CONNECTION_MANAGED.has(key)) return false;
+    if (key === 'connection' && !/^(?:close|keep-alive)$/i.test(value)) return false;
+    if (key === 'content-length') {
+      lengths += 1;
+      if (lengths > 1 || !/^\d+$/.test(value) || Number(value) !== bodyLength) return false;
+    }
+  }
+  return true;
+}
