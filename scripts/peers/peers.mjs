@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console, setTimeout, Buffer */
 // Real peers for the `npm run test:peers` suite: nginx, squid, tinyproxy and httpbin (Debian's python3-httpbin
 // under gunicorn), installed with apt-get when missing and started on 127.0.0.1 only, each with a private
 // config, logs and pid file in its own temporary folder. Every start-up wait is bounded; every peer is stopped

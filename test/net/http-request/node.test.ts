@@ -119,7 +119,7 @@ describe('properties', () => {
     assert.equal(http.get_http_client_status(), HTTPClient.STATUS_DISCONNECTED);
   });
 
-  test('download_file, download_chunk_size, use_threads and body_size_limit refuse changes while busy', async () => {
+  test('download_file, download_chunk_size, use_threads and body_size_limit refuse changes while busy', () => {
     const http = makeNode();
     assert.equal(http.request(`${stalled.url}/`), OK);
     http.download_file = '/tmp/x';
