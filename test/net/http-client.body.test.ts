@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { OK } from '../../src/core/error.js';
 import { HTTPClient } from '../../src/net/http-client.js';
 import { largePatternBytes, seededBytes, startHttpbin, type Httpbin } from '../servers/httpbin.js';
 import {
-  chunkedResponse,
+  chunkedBody,
   replyAndKeep,
   responseBytes,
   startRawServer,
@@ -219,13 +218,18 @@ describe('HTTPClient response headers', () => {
     const client = await connected(server.port);
     try {
       await send(client, HTTPClient.METHOD_GET, '/');
-      assert.deepEqual(client.get_response_headers_as_dictionary(), {
+      const expected = {
         'Content-Type': 'text/plain',
         'Set-Cookie': 'a=1; Path=/, b=2',
         'X-Mixed-Case': 'First, Second',
         'X-Empty': '',
         'Content-Length': '2',
-      });
+      };
+      assert.deepEqual(client.get_response_headers_as_dictionary(), expected);
+      // Reading the headers does not consume them (Godot 3 clears them after one call).
+      assert.deepEqual(client.get_response_headers_as_dictionary(), expected);
+      assert.equal(client.get_response_headers().length, 7);
+      assert.equal(client.has_response(), true);
       await readBody(client);
     } finally {
       client.close();
@@ -241,15 +245,58 @@ describe('HTTPClient response headers', () => {
     client.close();
   });
 
-  test('a hand-written chunked response with a trailer: chunked, bytes joined', async () => {
-    const chunked = await startRawServer(replyAndKeep(chunkedResponse(['abc', 'defgh', 'i'])));
-    const client = await connected(chunked.port);
+  test('an interim 103 Early Hints is skipped: the final response is reported', async () => {
+    const interim = await startRawServer(
+      replyAndKeep(
+        'HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n' +
+          'HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone',
+      ),
+    );
+    const client = await connected(interim.port);
     try {
       await send(client, HTTPClient.METHOD_GET, '/');
-      assert.equal(client.is_response_chunked(), true);
-      assert.equal(client.get_response_body_length(), -1);
-      assert.equal((await readBody(client)).body.toString(), 'abcdefghi');
+      assert.equal(client.get_response_code(), 201);
+      assert.deepEqual(client.get_response_headers(), ['Content-Length: 4']);
+      assert.equal((await readBody(client)).body.toString(), 'done');
       assert.equal(client.get_status(), STATUS_CONNECTED);
+    } finally {
+      client.close();
+      await interim.close();
+    }
+  });
+
+  test('an unsolicited 100 Continue is CONNECTION_ERROR (undici refuses it; gdhttp never sends Expect)', async () => {
+    const interim = await startRawServer(
+      replyAndKeep('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    );
+    const client = await connected(interim.port);
+    try {
+      await send(client, HTTPClient.METHOD_GET, '/');
+      assert.equal(client.get_status(), HTTPClient.STATUS_CONNECTION_ERROR);
+      assert.equal(client.has_response(), false);
+    } finally {
+      client.close();
+      await interim.close();
+    }
+  });
+
+  test('a hand-written chunked response with a trailer: chunked, bytes joined, connection reused', async () => {
+    const response = responseBytes({
+      headers: [['Transfer-Encoding', 'chunked']],
+      body: chunkedBody(['abc', 'defgh', 'i'], [['X-Trailer', 'end']]),
+      contentLength: false,
+    });
+    const chunked = await startRawServer(replyAndKeep(response));
+    const client = await connected(chunked.port);
+    try {
+      for (let i = 0; i < 2; i++) {
+        await send(client, HTTPClient.METHOD_GET, `/${i}`);
+        assert.equal(client.is_response_chunked(), true);
+        assert.equal(client.get_response_body_length(), -1);
+        assert.equal((await readBody(client)).body.toString(), 'abcdefghi');
+        assert.equal(client.get_status(), STATUS_CONNECTED);
+      }
+      assert.equal(chunked.connectionCount(), 1);
     } finally {
       client.close();
       await chunked.close();
@@ -292,14 +339,16 @@ describe('HTTPClient read_chunk_size and backpressure', () => {
     assert.ok(errors.every((line) => line.startsWith('ERROR: read_chunk_size')));
   });
 
-  test('no read returns more than read_chunk_size (256)', async () => {
+  test('no read returns more than read_chunk_size (256), for Content-Length and for 5000-byte chunks', async () => {
     const client = await connected(httpbin.port);
     try {
       client.read_chunk_size = 256;
-      await send(client, HTTPClient.METHOD_GET, '/bytes/10000?seed=1');
-      const { body, sizes } = await readBody(client);
-      assert.deepEqual(body, seededBytes(10000, 1));
-      assert.ok(Math.max(...sizes) <= 256, `largest read ${Math.max(...sizes)}`);
+      for (const url of ['/bytes/10000?seed=1', '/stream-bytes/10000?seed=1&chunk_size=5000']) {
+        await send(client, HTTPClient.METHOD_GET, url);
+        const { body, sizes } = await readBody(client);
+        assert.deepEqual(body, seededBytes(10000, 1), url);
+        assert.ok(Math.max(...sizes) <= 256, `${url}: largest read ${Math.max(...sizes)}`);
+      }
     } finally {
       client.close();
     }
@@ -401,9 +450,7 @@ describe('HTTPClient peak memory', () => {
   const growthLimit = 96 * 1024 * 1024;
 
   test(`reading ${size} bytes chunk by chunk: a child's peak RSS grows < 96 MiB`, async (t) => {
-    const clientModule = pathToFileURL(
-      new URL('../../src/net/http-client.ts', import.meta.url).pathname,
-    ).href;
+    const clientModule = new URL('../../src/net/http-client.ts', import.meta.url).href;
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', childReader(clientModule, httpbin.port, size)],

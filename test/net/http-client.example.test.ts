@@ -35,7 +35,7 @@ function runExample(args: string[], limitMs = 20_000): Promise<Outcome> {
   });
 }
 
-describe('examples/http-client.ts', () => {
+describe('examples/http-client.ts', { concurrency: true }, () => {
   let httpbin: Httpbin;
   before(async () => {
     httpbin = await startHttpbin();

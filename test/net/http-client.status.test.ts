@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ERR_UNCONFIGURED, OK } from '../../src/core/error.js';
+import {
+  ERR_CANT_CONNECT,
+  ERR_CANT_RESOLVE,
+  ERR_CONNECTION_ERROR,
+  ERR_UNCONFIGURED,
+  OK,
+} from '../../src/core/error.js';
 import { HTTPClient } from '../../src/net/http-client.js';
 import { startHttpbin, type Httpbin } from '../servers/httpbin.js';
 import {
@@ -30,6 +36,15 @@ const {
   STATUS_CONNECTION_ERROR,
 } = HTTPClient;
 
+/** What Godot's `poll()` returns in each status (OK in the others). */
+const POLL_RESULT = new Map<number, number>([
+  [STATUS_DISCONNECTED, ERR_UNCONFIGURED],
+  [STATUS_CANT_RESOLVE, ERR_CANT_RESOLVE],
+  [STATUS_CANT_CONNECT, ERR_CANT_CONNECT],
+  [STATUS_CONNECTION_ERROR, ERR_CONNECTION_ERROR],
+  [HTTPClient.STATUS_SSL_HANDSHAKE_ERROR, ERR_CONNECTION_ERROR],
+]);
+
 /** Rejects when `promise` has not settled within `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -51,8 +66,9 @@ async function pollWhile(client: HTTPClient, waiting: readonly number[], limitMs
   const seen = [client.get_status()];
   const deadline = Date.now() + limitMs;
   for (let i = 0; i < 1000 && waiting.includes(client.get_status()); i++) {
-    assert.equal(await within(client.poll(), deadline - Date.now(), 'poll()'), OK);
+    const result = await within(client.poll(), deadline - Date.now(), 'poll()');
     const status = client.get_status();
+    assert.equal(result, POLL_RESULT.get(status) ?? OK, `poll() result in status ${status}`);
     if (status !== seen.at(-1)) seen.push(status);
   }
   assert.ok(!waiting.includes(client.get_status()), `still in status ${client.get_status()}`);
@@ -177,8 +193,8 @@ describe('HTTPClient status transitions', () => {
     try {
       assert.equal(client.connect_to_host('no-such-host.invalid', 80), OK);
       assert.deepEqual(await pollWhile(client, [STATUS_RESOLVING]), [STATUS_RESOLVING, STATUS_CANT_RESOLVE]);
-      // A failed state is final: poll() settles at once and a request is refused.
-      assert.equal(await within(client.poll(), 1000, 'poll() in CANT_RESOLVE'), OK);
+      // A failed state is final: poll() settles at once (with Godot's error) and a request is refused.
+      assert.equal(await within(client.poll(), 1000, 'poll() in CANT_RESOLVE'), ERR_CANT_RESOLVE);
       assert.equal(client.get_status(), STATUS_CANT_RESOLVE);
       assert.notEqual(client.request(HTTPClient.METHOD_GET, '/', []), OK);
     } finally {
@@ -222,6 +238,7 @@ describe('HTTPClient status transitions', () => {
     assert.equal(client.get_status(), STATUS_CONNECTING);
     client.close();
     assert.equal(client.get_status(), STATUS_DISCONNECTED);
+    assert.equal(await within(client.poll(), 1000, 'poll() after close()'), ERR_UNCONFIGURED);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(client.get_status(), STATUS_DISCONNECTED);
   });

@@ -5,6 +5,7 @@
  * once, after the tests that need it untrusted.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { OK } from '../../src/core/error.js';
 import { HTTPClient } from '../../src/net/http-client.js';
@@ -133,6 +134,37 @@ describe('HTTPClient TLS', () => {
     } finally {
       client.close();
     }
+  });
+
+  test('GDHTTP_CA_FILE trusts the CA in a fresh process (checked in a child, so this one stays untouched)', async () => {
+    const clientModule = new URL('../../src/net/http-client.ts', import.meta.url).href;
+    const script = `
+import { HTTPClient } from ${JSON.stringify(clientModule)};
+const client = new HTTPClient();
+client.connect_to_host('localhost', ${port('valid')}, true, true);
+while ([HTTPClient.STATUS_RESOLVING, HTTPClient.STATUS_CONNECTING].includes(client.get_status())) await client.poll();
+console.log(client.get_status());
+client.close();
+`;
+    const run = (env: NodeJS.ProcessEnv): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('error', reject);
+        child.on('close', () => {
+          clearTimeout(killer);
+          resolve(out.trim());
+        });
+      });
+    const { GDHTTP_CA_FILE: _ignored, ...env } = process.env;
+    const [withFile, withoutFile] = await Promise.all([run({ ...env, GDHTTP_CA_FILE: fx.caFile }), run(env)]);
+    assert.equal(withFile, String(STATUS_CONNECTED));
+    assert.equal(withoutFile, String(STATUS_SSL_HANDSHAKE_ERROR));
   });
 
   describe('with the test CA added through HTTPClient.add_trusted_ca', () => {

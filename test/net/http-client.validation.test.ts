@@ -251,6 +251,8 @@ describe('HTTPClient.request validation', () => {
       await pollWhile(client, [STATUS_REQUESTING]);
       assert.equal(requestLines(server).at(-1), 'CONNECT example.test:443 HTTP/1.1');
       assert.equal(client.get_response_code(), 200);
+      // A 2xx to CONNECT turns the connection into a tunnel, which HTTPClient cannot use: it is closed.
+      assert.equal(client.get_status(), HTTPClient.STATUS_DISCONNECTED);
     } finally {
       client.close();
     }
