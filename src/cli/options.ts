@@ -38,7 +38,18 @@ export type ParseOutcome = { readonly run: CliOptions } | { readonly exit: numbe
 const MIN_CHUNK_SIZE = 256;
 const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 
-const METHOD_NAMES = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH'] as const;
+/** The wire names of `HTTPClient.METHOD_*`, indexed by value. */
+export const METHOD_NAMES = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+] as const;
 
 function parse_method(value: string): number {
   const name = value.toUpperCase();
@@ -72,7 +83,8 @@ const SIZE_SUFFIXES: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 102
 function parse_bytes(minimum: number, maximum = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const match = /^(\d+)([kmg]?)$/i.exec(value.trim());
-    const bytes = match === null ? NaN : Number(match[1]) * (SIZE_SUFFIXES[match[2]?.toLowerCase() ?? ''] ?? NaN);
+    const bytes =
+      match === null ? NaN : Number(match[1]) * (SIZE_SUFFIXES[match[2]?.toLowerCase() ?? ''] ?? NaN);
     if (!Number.isSafeInteger(bytes)) {
       throw new InvalidArgumentError('Expected a number of bytes, such as 65536, 64K, 10M or 1G.');
     }
@@ -93,20 +105,26 @@ function parse_proxy_option(flag: string): (value: string) => ProxyAddress {
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const EXIT_CODE_HELP = `
 Exit codes (curl's numbers where curl has the same error):
-  0 success (any HTTP status, unless --fail)   2 bad command line   3 invalid URL
-  6 can't resolve host     7 can't connect       18 chunked body malformed   22 HTTP status >= 400 with --fail
-  23 output write error    24 can't create output 26 can't read @file       28 timeout
-  35 TLS/certificate error 47 too many redirects  52 empty reply             55 request failed
-  56 connection error      61 bad Content-Encoding 63 body over --max-size  77 bad --cacert file
-  130 interrupted
-Proxies: also from http_proxy, https_proxy and no_proxy (or upper case), as curl reads them.
-Docs: docs/cli.md`;
+   0 success, whatever the HTTP status       23 output file write error
+   2 bad command line                        24 output file can't be created
+   3 invalid URL                             26 a @file can't be read
+   6 can't resolve the host                  28 timeout (--timeout)
+   7 can't connect                           35 TLS handshake or certificate error
+  18 malformed or cut-short chunked body     47 too many redirects (--max-redirects)
+  22 HTTP status >= 400 with --fail          52 the server closed without replying
+  55 request failed                          56 connection error during the response
+  61 Content-Encoding can't be decoded       63 body larger than --max-size
+  77 bad --cacert file                      130 interrupted (Ctrl-C)
+
+Proxies are also read from http_proxy, https_proxy and no_proxy (lower case first,
+then upper case), as curl reads them.
+Full documentation: the "gdhttp command" section of README.md, and docs/cli.md.`;
 
 function build_program(): Command {
   return new Command()
@@ -122,30 +140,38 @@ function build_program(): Command {
         parse_method,
       ),
     )
-    .option('-H, --header <line>', 'add a request header "Name: value" (repeatable)', collect, [])
-    .option('-d, --data <data>', 'send text as the body; @file reads a file (repeatable, joined with &)', collect, [])
+    .option('-H, --header <line>', 'add a request header "Name: value" (repeatable)', collect)
+    .option(
+      '-d, --data <data>',
+      'send text as the body; @file reads a file (repeatable, joined with &)',
+      collect,
+    )
     .option('--data-binary <data>', 'send the body byte for byte; @file reads a file, @- standard input')
     .option('--json <data>', 'send JSON (or @file) with Content-Type and Accept: application/json')
     .option('-o, --output <file>', 'write the body to a file (download_file) instead of standard output')
     .addOption(
-      new Option('--max-redirects <n>', 'redirects to follow; 0 follows none, -1 no limit (default 8)').argParser(
-        parse_integer(-1),
-      ),
+      new Option(
+        '--max-redirects <n>',
+        'redirects to follow; 0 follows none, -1 no limit (default 8)',
+      ).argParser(parse_integer(-1)),
     )
     .addOption(
-      new Option('--timeout <seconds>', 'give up after this many seconds in all (default: no limit)').argParser(
-        parse_seconds,
-      ),
+      new Option(
+        '--timeout <seconds>',
+        'give up after this many seconds in all (default: no limit)',
+      ).argParser(parse_seconds),
     )
     .addOption(
-      new Option('--max-size <bytes>', 'largest body accepted, after decompression (body_size_limit)').argParser(
-        parse_bytes(0),
-      ),
+      new Option(
+        '--max-size <bytes>',
+        'largest body accepted, after decompression (body_size_limit)',
+      ).argParser(parse_bytes(0)),
     )
     .addOption(
-      new Option('--chunk-size <bytes>', 'read and write size, 256 to 16M (download_chunk_size, default 64K)').argParser(
-        parse_bytes(MIN_CHUNK_SIZE, MAX_CHUNK_SIZE),
-      ),
+      new Option(
+        '--chunk-size <bytes>',
+        'read and write size, 256 to 16M (download_chunk_size, default 64K)',
+      ).argParser(parse_bytes(MIN_CHUNK_SIZE, MAX_CHUNK_SIZE)),
     )
     .option('--threads', 'run the request in a worker thread (use_threads)')
     .addOption(
@@ -175,8 +201,8 @@ function build_program(): Command {
 
 interface RawOptions {
   method?: number;
-  header: string[];
-  data: string[];
+  header?: string[];
+  data?: string[];
   dataBinary?: string;
   json?: string;
   output?: string;
@@ -222,15 +248,16 @@ export function parse_command_line(argv: readonly string[], stdout: (text: strin
   }
   const raw = program.opts<RawOptions>();
   const url = program.args[0] ?? '';
-  if (raw.json !== undefined && (raw.data.length > 0 || raw.dataBinary !== undefined)) {
+  const data = raw.data ?? [];
+  if (raw.json !== undefined && (data.length > 0 || raw.dataBinary !== undefined)) {
     throw new CliError(ExitCode.USAGE, '--json cannot be combined with -d/--data or --data-binary');
   }
   return {
     run: {
       url,
       method: raw.method,
-      headers: raw.header,
-      data: raw.data,
+      headers: raw.header ?? [],
+      data,
       data_binary: raw.dataBinary,
       json: raw.json,
       output: raw.output,

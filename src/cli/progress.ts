@@ -1,4 +1,7 @@
-import { Format, SingleBar, type Options, type Params } from 'cli-progress';
+import cliProgress, { type Options, type Params, type SingleBar } from 'cli-progress';
+
+// cli-progress is CommonJS: its classes come through the default import under Node's ESM.
+const { Format } = cliProgress;
 
 /** What the progress display reads from the HTTPRequest node on each poll. */
 export interface ProgressSource {
@@ -48,11 +51,15 @@ export class DownloadProgress {
 
   constructor(source: ProgressSource, stream: NodeJS.WriteStream) {
     this.#source = source;
-    this.#bar = new SingleBar({
+    this.#bar = new cliProgress.SingleBar({
       stream,
       // One format function that picks the sized or unsized layout; cli-progress renders either.
       format: (options: Options, params: Params, payload: Payload) =>
-        Format.Formatter({ ...options, format: payload.sized ? SIZED_FORMAT : UNSIZED_FORMAT }, params, payload),
+        Format.Formatter(
+          { ...options, format: payload.sized ? SIZED_FORMAT : UNSIZED_FORMAT },
+          params,
+          payload,
+        ),
       barCompleteChar: '#',
       barIncompleteChar: '-',
       barsize: 30,

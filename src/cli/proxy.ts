@@ -55,7 +55,10 @@ function first_variable(env: NodeJS.ProcessEnv, names: readonly string[]): [stri
 export function is_proxy_exempt(hostname: string, env: NodeJS.ProcessEnv): boolean {
   const found = first_variable(env, ['no_proxy', 'NO_PROXY']);
   if (found === undefined) return false;
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   const family = isIP(host);
   for (const raw of found[1].split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();

@@ -39,7 +39,12 @@ function has_header(headers: readonly string[], name: string): boolean {
 export function build_request_body(options: CliOptions): RequestBody {
   const parts: Buffer[] = options.data.map((value) =>
     value.startsWith('@')
-      ? Buffer.from(read_argument(value, '-d').toString('latin1').replace(/[\r\n]/g, ''), 'latin1')
+      ? Buffer.from(
+          read_argument(value, '-d')
+            .toString('latin1')
+            .replace(/[\r\n]/g, ''),
+          'latin1',
+        )
       : Buffer.from(value, 'utf8'),
   );
   if (options.data_binary !== undefined) parts.push(read_argument(options.data_binary, '--data-binary'));

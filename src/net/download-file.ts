@@ -1,4 +1,4 @@
-import { close, open, rename, stat, unlink, writev } from 'node:fs';
+import { close, open, rename, stat, unlinkSync, writev } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -41,6 +41,7 @@ export class DownloadFile {
   #writing = false;
   #error: DownloadFileError | undefined;
   #closed = false;
+  #unlinked = false;
   #idleWaiters: (() => void)[] = [];
 
   /** Called once when a write fails. */
@@ -121,11 +122,18 @@ export class DownloadFile {
   async abandon(): Promise<void> {
     this.#pending = [];
     this.#pendingBytes = 0;
+    // Unlinked at once, before this call returns: a cancelled request leaves no temporary file even for a
+    // caller that exits right after `cancel_request()`. A write still in flight lands in the unlinked file.
+    if (this.#partPath !== undefined && !this.#unlinked) {
+      this.#unlinked = true;
+      try {
+        unlinkSync(this.#partPath);
+      } catch {
+        // Already gone.
+      }
+    }
     await this.#whenIdle();
     await this.#close();
-    if (this.#partPath !== undefined) {
-      await new Promise<void>((resolve) => unlink(this.#partPath as string, () => resolve()));
-    }
   }
 
   #flush(): void {
