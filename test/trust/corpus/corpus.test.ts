@@ -74,12 +74,6 @@ for (const use_threads of [false, true]) {
 
     test(
       'no request is lost to a stale keep-alive connection (NO_RESPONSE without reaching the server)',
-      {
-        todo:
-          'gdhttp bug (intermittent): after a FIN-terminated keep-alive response, a GET sent on the stale idle ' +
-          'connection can end NO_RESPONSE — src/net/request-task.ts #onError retries up to 3 times but takes ' +
-          'another idle (possibly also stale) connection each time instead of a fresh one',
-      },
       () => {
         assert.deepEqual(
           verdicts.filter((v) => v.staleReuse).map((v) => v.item.id),

@@ -713,36 +713,18 @@ function interim(c: Builder): void {
   });
 }
 
-const BUG_204_304 =
-  'gdhttp bug: a 204/304 with Content-Length is not bodiless — RFC 9112 §6.3 item 1, catalogue G61 (undici/llhttp ' +
-  'reads a body; src/net/exchange.ts / connection.ts do not end the exchange at the head)';
 const BUG_100 =
   "gdhttp bug: an interim 100 Continue before the final response is CONNECTION_ERROR (undici's client-h1 " +
   "destroys the socket with 'bad response' on 100; RFC 9110 §15.2, catalogue G58)";
-const BUG_TE_GZIP =
-  'gdhttp bug: Transfer-Encoding gzip (unsolicited, under chunked) is ignored and the still-encoded bytes are ' +
-  'SUCCESS (src/net/response-head.ts only looks for chunked; catalogue C24, curl test 1496)';
 
 /** Items gdhttp fails today: the check stays, marked todo, so the suite is green while the bug is pinned. */
 const TODO: Readonly<Record<string, string>> = {
   'header/reason-100k':
     'gdhttp bug: the status line is not counted by the header-section cap — a 100 KiB (even 64 MiB) reason ' +
     'phrase is SUCCESS (catalogue C34; memory stays bounded because undici keeps only the last slice)',
-  'cl/none-rst':
-    'gdhttp bug: a close-delimited body ended by RST (no FIN) is SUCCESS — undici client-h1 onHttpSocketError ' +
-    'treats ECONNRESET on a non-keep-alive response as the end of the message (catalogue D44)',
-  'te/gzip-chunked': BUG_TE_GZIP,
-  'te/two-headers-gzip-chunked': BUG_TE_GZIP,
   '1xx/100-then-200': BUG_100,
   '1xx/100-with-header-then-200': BUG_100,
   '1xx/100-then-103-then-200': BUG_100,
-  'nobody/204-cl-keep': BUG_204_304,
-  'nobody/204-body-fin': BUG_204_304,
-  'nobody/204-stall': BUG_204_304,
-  'nobody/304-cl-keep': BUG_204_304,
-  'nobody/304-body-fin': BUG_204_304,
-  'nobody/304-stall': BUG_204_304,
-  'nobody/204-cl-body-keep': BUG_204_304,
 };
 
 /** The whole corpus, in a stable order. */
