@@ -25,6 +25,7 @@ export class Connection {
   readonly #socket: Socket;
   #closed = false;
   #exchanges = 0;
+  #socketError: Error | undefined;
   readonly #closeListeners: (() => void)[] = [];
 
   constructor(socket: Socket, keepAliveTimeoutMs = 4000) {
@@ -52,11 +53,15 @@ export class Connection {
     this.#client.on('disconnect', () => this.#markClosed());
     this.#client.on('connectionError', () => this.#markClosed());
     socket.once('close', () => this.#markClosed());
+    // Registered before undici's own listener, so the error is known when undici reports the end.
+    socket.on('error', (error) => {
+      this.#socketError = error;
+    });
   }
 
   /** True once the socket is gone; a closed connection takes no more requests. */
   get closed(): boolean {
-    return this.#closed || this.#socket.destroyed;
+    return this.#closed || this.#socket.destroyed || this.#client.destroyed;
   }
 
   /** How many requests were sent on this connection (a value above 0 means a reuse is a keep-alive hit). */
@@ -88,7 +93,7 @@ export class Connection {
   /** Sends `request`; the response flows to `sink`. Returns the exchange, which can be resumed or aborted. */
   send(request: OutgoingRequest, sink: ExchangeSink): Exchange {
     this.#exchanges += 1;
-    const exchange = new Exchange(sink, request.method, this.#socket);
+    const exchange = new Exchange(sink, request.method, this.#socket, () => this.#socketError);
     this.#client.dispatch(
       {
         origin: 'http://connection.invalid',

@@ -27,7 +27,8 @@ export class ExchangeFailure extends globalThis.Error {
 export interface ExchangeSink {
   onHead(head: ResponseHead): boolean;
   onData(chunk: Buffer): boolean;
-  onEnd(): void;
+  /** The response is complete; `reusable` is false when the connection must not carry another request. */
+  onEnd(reusable: boolean): void;
   onError(failure: ExchangeFailure): void;
 }
 
@@ -46,10 +47,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #settled = false;
   #abortRequested = false;
 
-  constructor(sink: ExchangeSink, method: string, socket: Socket) {
+  readonly #socketError: () => Error | undefined;
+
+  /** `socketError` tells the last error the socket reported (a reset), which undici may swallow. */
+  constructor(sink: ExchangeSink, method: string, socket: Socket, socketError: () => Error | undefined) {
     this.#sink = sink;
     this.#method = method;
     this.#socket = socket;
+    this.#socketError = socketError;
     this.#bytesBefore = socket.bytesRead;
   }
 
@@ -86,8 +91,29 @@ export class Exchange implements Dispatcher.DispatchHandler {
     // Interim 1xx responses (RFC 9110 §15.2) are not the response; the final one follows.
     if (statusCode < 200) return true;
     this.#resume = resume;
-    this.#head = parseResponseHead(statusCode, rawHeaders, this.#method);
-    return this.#sink.onHead(this.#head);
+    const head = parseResponseHead(statusCode, rawHeaders, this.#method);
+    this.#head = head;
+    if (head.foreignTransferCoding) {
+      this.#failNow(new ExchangeFailure('connection', 'Unsupported transfer coding in the response'));
+      return false;
+    }
+    const flowing = this.#sink.onHead(head);
+    if (head.declaresForbiddenBody && !this.#settled) {
+      // A 204/304 that declares a body: the response ends at its headers (RFC 9112 §6.3), but undici would
+      // wait for the declared bytes. End it here and close the connection, whose framing is now unknown.
+      this.#settled = true;
+      this.#sink.onEnd(false);
+      this.#abort?.(new ExchangeFailure('aborted', 'Bodiless response declared a body'));
+      return false;
+    }
+    return flowing;
+  }
+
+  #failNow(failure: ExchangeFailure): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#abort?.(failure);
+    this.#sink.onError(failure);
   }
 
   /**
@@ -100,7 +126,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#head = { ...parseResponseHead(statusCode, raw, this.#method), hasBody: false };
     socket.destroy();
     this.#sink.onHead(this.#head);
-    this.onComplete();
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#sink.onEnd(false);
   }
 
   onData(chunk: Buffer): boolean {
@@ -110,8 +138,21 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     if (this.#settled) return;
+    const head = this.#head;
+    // undici ends a close-delimited body (no length, not chunked) on any close, a reset included; a reset
+    // means the body may be cut short (RFC 9112 §8), so it is a connection error, not a success.
+    if (head !== undefined && head.hasBody && head.contentLength === -1 && !head.chunked) {
+      const error = this.#socketError();
+      if (error !== undefined) {
+        this.#settled = true;
+        this.#sink.onError(
+          new ExchangeFailure('connection', `Connection reset during the body: ${error.message}`),
+        );
+        return;
+      }
+    }
     this.#settled = true;
-    this.#sink.onEnd();
+    this.#sink.onEnd(true);
   }
 
   onError(error: Error): void {

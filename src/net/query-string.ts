@@ -6,7 +6,7 @@ export type QueryValue = string | number | boolean | bigint | null | undefined |
  * UTF-8 byte becomes `%XX` in upper case (a space is `%20`, never `+`).
  */
 export function http_escape(text: string): string {
-  return encodeURIComponent(text).replace(
+  return encodeURIComponent(toWellFormed(text)).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
@@ -48,4 +48,9 @@ export function query_string_from_dict(
     }
   }
   return parts.join('&');
+}
+
+/** Replaces lone UTF-16 surrogates (which have no UTF-8 form) with U+FFFD, as `TextEncoder` does. */
+export function toWellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

@@ -35,7 +35,7 @@ const MAX_REDIRECT_BODY_DRAIN = 64 * 1024;
 // RFC 9110 §9.2.2: only idempotent requests are sent again when a reused keep-alive connection turns out to
 // be closed before any response byte arrived.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
-const MAX_STALE_RETRIES = 3;
+const MAX_STALE_RETRIES = 1;
 // The results whose signal carries the response code and headers (godot-behaviour.md §2).
 const CARRIES_RESPONSE = new Set<Result>([
   Result.RESULT_SUCCESS,
@@ -125,7 +125,9 @@ export class RequestTask {
     };
     this.#resetHopState();
     const target = this.#target;
-    const idle = this.#pool.take_idle(target);
+    // After a reused connection turned out stale, the retry opens a fresh one: the other idle connections to
+    // the same server may be just as stale.
+    const idle = this.#staleRetries > 0 ? undefined : this.#pool.take_idle(target);
     if (idle !== undefined) {
       this.#send(idle);
       return;
@@ -176,11 +178,13 @@ export class RequestTask {
     const target = this.#target as ConnectTarget;
     const plainProxy = target.proxy !== undefined && !target.tls;
     const host = hostHeader(hop.url.host, hop.url.port, hop.url.tls);
+    // Proxy credentials are for the proxy: inside a CONNECT tunnel the origin must never see them.
+    const given =
+      target.proxy !== undefined && target.tls ? hop.headers.filter(isNotProxyAuthorization) : hop.headers;
     const fields =
-      hop.url.authorization !== undefined &&
-      !hop.headers.some((f) => f.name.toLowerCase() === 'authorization')
-        ? [...hop.headers, { name: 'Authorization', value: hop.url.authorization }]
-        : hop.headers;
+      hop.url.authorization !== undefined && !given.some((f) => f.name.toLowerCase() === 'authorization')
+        ? [...given, { name: 'Authorization', value: hop.url.authorization }]
+        : given;
     const headers = buildRequestHeaders(fields, {
       host,
       method: hop.method,
@@ -196,7 +200,7 @@ export class RequestTask {
   readonly #sink: ExchangeSink = {
     onHead: (head) => this.#onHead(head),
     onData: (chunk) => this.#onData(chunk),
-    onEnd: () => this.#onEnd(),
+    onEnd: (reusable) => this.#onEnd(reusable),
     onError: (failure) => this.#onError(failure),
   };
 
@@ -302,10 +306,14 @@ export class RequestTask {
     return true;
   }
 
-  #onEnd(): void {
+  #onEnd(reusable: boolean): void {
     if (this.#done) return;
     this.#bodyEnded = true;
-    this.#releaseConnection();
+    if (reusable) this.#releaseConnection();
+    else {
+      this.#lease?.connection.destroy();
+      this.#lease = undefined;
+    }
     if (this.#nextHop !== undefined) {
       this.#goToNextHop();
       return;
@@ -431,4 +439,8 @@ export class RequestTask {
     this.#file = undefined;
     return file?.abandon();
   }
+}
+
+function isNotProxyAuthorization(field: { name: string }): boolean {
+  return field.name.toLowerCase() !== 'proxy-authorization';
 }

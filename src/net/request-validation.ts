@@ -1,4 +1,5 @@
 import { METHOD_NAMES, Method } from './http-client-constants.js';
+import { toWellFormed } from './query-string.js';
 
 /* eslint-disable no-control-regex -- these patterns exist to find control bytes */
 // Any C0 control byte or DEL. HTAB is allowed inside header values only (RFC 9110 §5.5).
@@ -50,7 +51,7 @@ export function hasControlBytes(text: string): boolean {
 export function encodeRequestTarget(target: string): string | undefined {
   if (CONTROL.test(target) || target.includes(' ')) return undefined;
   return /[^\u0000-\u007f]/.test(target)
-    ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(run))
+    ? target.replace(/[^\u0000-\u007f]+/g, (run) => encodeURI(toWellFormed(run)))
     : target;
 }
 

@@ -12,6 +12,17 @@ export interface ResponseHead {
   readonly chunked: boolean;
   /** False for responses that have no body by definition: HEAD, 1xx, 204, 304 (RFC 9110 §6.4.1). */
   readonly hasBody: boolean;
+  /**
+   * True when `Transfer-Encoding` names a coding other than `chunked` (`gzip, chunked`): gdhttp does not
+   * undo transfer codings, so such a body cannot be read as sent (catalogue C24).
+   */
+  readonly foreignTransferCoding: boolean;
+  /**
+   * True when a response that has no body by definition (204, 304, or a HEAD answer) still declares one with
+   * Content-Length or Transfer-Encoding: the framing must be ignored (RFC 9112 §6.3), so the connection
+   * cannot be trusted for another request.
+   */
+  readonly declaresForbiddenBody: boolean;
 }
 
 /** Builds a {@link ResponseHead} from undici's raw header list (`[name, value, name, value, ...]`). */
@@ -35,5 +46,21 @@ export function parseResponseHead(statusCode: number, rawHeaders: Buffer[], meth
       ? Number(lengthValue.trim())
       : -1;
   const hasBody = method !== 'HEAD' && statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
-  return { statusCode, headerLines, fields, contentLength, chunked, hasBody };
+  const codings = transferEncoding
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '');
+  const foreignTransferCoding = codings.some((coding) => coding !== 'chunked');
+  const declaresForbiddenBody =
+    method !== 'HEAD' && !hasBody && (codings.length > 0 || (contentLength > 0 && !chunked));
+  return {
+    statusCode,
+    headerLines,
+    fields,
+    contentLength,
+    chunked,
+    hasBody,
+    foreignTransferCoding,
+    declaresForbiddenBody,
+  };
 }

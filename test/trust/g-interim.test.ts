@@ -171,9 +171,6 @@ const cases: TrustCase[] = [
   {
     id: 'G61',
     title: '204/304 have no body whatever CL/TE say: no hang, no body, the next response is its own',
-    todo:
-      'gdhttp bug: a 304 (or 204) carrying Content-Length gives RESULT_CONNECTION_ERROR instead of SUCCESS ' +
-      'with an empty body (undici compares the bytes read, 0, with Content-Length; RFC 9110 §8.6 allows CL on a 304)',
     run: async (use_threads) => {
       const ok = [
         'HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n',

@@ -237,9 +237,6 @@ const cases: TrustCase[] = [
     id: 'I76',
     title:
       'proxy credentials reach only the proxy; origin Authorization/Cookie/custom headers reach only the origin',
-    todo:
-      'gdhttp bug: a caller-supplied `Proxy-Authorization` header on an https request through a proxy is sent ' +
-      'inside the tunnel to the origin (CVE-2003-1605 class); it should go on the CONNECT or be dropped',
     run: (use_threads) =>
       withTlsOrigin((origin) =>
         withProxy({ auth: { user: 'u', pass: 'p' } }, async (proxy) => {

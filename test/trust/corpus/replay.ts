@@ -265,6 +265,9 @@ export class Replayer {
           return;
         case 'stall':
           socket.write(spec.bytes);
+          // A response that needs no more bytes (a HEAD answer) leaves the connection reusable for the client;
+          // this server never answers on it again, so it closes it rather than stall a later item's request.
+          if ((await ctx.nextRequest()) !== null) socket.destroy();
           return;
         case 'reset':
           socket.write(spec.bytes);
