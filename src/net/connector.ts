@@ -5,6 +5,7 @@ import { Status } from './http-client-constants.js';
 import { TransportError } from './transport-error.js';
 import { trusted_secure_context } from './trust-store.js';
 import { openTunnel } from './proxy-tunnel.js';
+import { check_host_identity } from './host-identity.js';
 
 /** A proxy to go through: plain HTTP requests are sent to it in absolute form, HTTPS ones through CONNECT. */
 export interface ProxyEndpoint {
@@ -119,6 +120,7 @@ function handshake(socket: Socket, target: ConnectTarget, signal?: AbortSignal):
       ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
       host: target.host,
       rejectUnauthorized: target.verify,
+      checkServerIdentity: check_host_identity,
       ALPNProtocols: ['http/1.1'],
       ...(context !== undefined ? { secureContext: context } : {}),
     });
