@@ -714,14 +714,14 @@ function interim(c: Builder): void {
 }
 
 const BUG_100 =
-  "gdhttp bug: an interim 100 Continue before the final response is CONNECTION_ERROR (undici's client-h1 " +
-  "destroys the socket with 'bad response' on 100; RFC 9110 §15.2, catalogue G58)";
+  'waived (docs/trust.md, G58): an interim 100 Continue before the final response is CONNECTION_ERROR ' +
+  "(undici's client-h1 destroys the socket on 100); gdhttp never sends Expect: 100-continue";
 
 /** Items gdhttp fails today: the check stays, marked todo, so the suite is green while the bug is pinned. */
 const TODO: Readonly<Record<string, string>> = {
   'header/reason-100k':
-    'gdhttp bug: the status line is not counted by the header-section cap — a 100 KiB (even 64 MiB) reason ' +
-    'phrase is SUCCESS (catalogue C34; memory stays bounded because undici keeps only the last slice)',
+    'waived (docs/trust.md, C34): undici does not count the status line in its header cap, so a 100 KiB ' +
+    'reason phrase is SUCCESS; memory stays bounded (undici keeps only the last slice)',
   '1xx/100-then-200': BUG_100,
   '1xx/100-with-header-then-200': BUG_100,
   '1xx/100-then-103-then-200': BUG_100,
