@@ -18,9 +18,8 @@ export interface ResponseHead {
    */
   readonly foreignTransferCoding: boolean;
   /**
-   * True when a response that has no body by definition (204, 304, or a HEAD answer) still declares one with
-   * Content-Length or Transfer-Encoding: the framing must be ignored (RFC 9112 §6.3), so the connection
-   * cannot be trusted for another request.
+   * True when a 204 or 304 still declares a body with Content-Length: the framing must be ignored
+   * (RFC 9112 §6.3), and the connection cannot be trusted for another request.
    */
   readonly declaresForbiddenBody: boolean;
 }
@@ -51,8 +50,9 @@ export function parseResponseHead(statusCode: number, rawHeaders: Buffer[], meth
     .map((coding) => coding.trim())
     .filter((coding) => coding !== '');
   const foreignTransferCoding = codings.some((coding) => coding !== 'chunked');
-  const declaresForbiddenBody =
-    method !== 'HEAD' && !hasBody && (codings.length > 0 || (contentLength > 0 && !chunked));
+  // undici's parser already skips the body of a 204/304 sent with Transfer-Encoding; only a Content-Length
+  // makes undici wait for (or count) body bytes.
+  const declaresForbiddenBody = method !== 'HEAD' && !hasBody && contentLength > 0;
   return {
     statusCode,
     headerLines,

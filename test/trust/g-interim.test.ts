@@ -195,7 +195,14 @@ const cases: TrustCase[] = [
           const c = await viaClient(server.port, HTTPClient.METHOD_GET);
           assert.equal(c.code, code, JSON.stringify(first));
           assert.equal(c.body, '');
-          assert.equal(c.status, HTTPClient.STATUS_CONNECTED, JSON.stringify(first));
+          // With a Content-Length on a 204/304 the connection's framing is unknown: gdhttp closes it, so
+          // DISCONNECTED is as good as CONNECTED there.
+          const closes = first.includes('Content-Length');
+          assert.ok(
+            c.status === HTTPClient.STATUS_CONNECTED ||
+              (closes && c.status === HTTPClient.STATUS_DISCONNECTED),
+            `status ${c.status} for ${JSON.stringify(first)}`,
+          );
         });
       }
     },
