@@ -38,22 +38,15 @@ export type ParseOutcome = { readonly run: CliOptions } | { readonly exit: numbe
 const MIN_CHUNK_SIZE = 256;
 const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 
-/** The wire names of `HTTPClient.METHOD_*`, indexed by value. */
-export const METHOD_NAMES = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'OPTIONS',
-  'TRACE',
-  'CONNECT',
-  'PATCH',
-] as const;
+/** The wire names of `HTTPClient.METHOD_*`, indexed by value (`METHOD_POST` → `POST`). */
+export const METHOD_NAMES: readonly string[] = Object.entries(Method)
+  .filter(([name]) => name !== 'METHOD_MAX')
+  .sort(([, a], [, b]) => a - b)
+  .map(([name]) => name.slice('METHOD_'.length));
 
 function parse_method(value: string): number {
   const name = value.toUpperCase();
-  if (!(METHOD_NAMES as readonly string[]).includes(name)) {
+  if (!METHOD_NAMES.includes(name)) {
     throw new InvalidArgumentError(`Use one of ${METHOD_NAMES.join(', ')}.`);
   }
   return Method[`METHOD_${name}` as keyof typeof Method];
