@@ -49,7 +49,7 @@ function isKnown(coding: string): boolean {
 
 // Decoded output comes in pieces of this size (zlib's default is 16 KiB): fewer, larger pieces mean fewer
 // thread hops and callbacks per body.
-const OUTPUT_CHUNK = 64 * 1024;
+const OUTPUT_CHUNK = 256 * 1024;
 
 // Sync flush lets a decoder hand out what it has as soon as it has it, and lets a body that ends early be
 // told apart at `end()` (zlib then reports "unexpected end of file").

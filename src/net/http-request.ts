@@ -18,6 +18,7 @@ import { RequestRefusedError, type FetchOptions, type FetchResponse } from './fe
 let fetchTree: SceneTree | undefined;
 
 const MIN_CHUNK_SIZE = 256;
+const EMPTY_BODY = new PoolByteArray(0);
 const MAX_CHUNK_SIZE = 1 << 24;
 
 /** A request being run, on this thread or in a worker. */
@@ -121,6 +122,9 @@ export class HTTPRequest extends Node {
   // True from an accepted request() until its completion handler starts (Godot's `requesting`).
   #busy = false;
   #generation = 0;
+  #inRequestCall = false;
+  // Main-thread requests reuse one state object; a worker request needs one backed by shared memory.
+  readonly #localState = new RequestState();
 
   /** Maximum response body size in bytes (decoded), -1 for none. Refused while a request runs, as in Godot. */
   get body_size_limit(): number {
@@ -279,7 +283,7 @@ export class HTTPRequest extends Node {
       custom_headers,
       ssl_validate_domain,
       method,
-      PoolByteArray.from_string(request_data),
+      request_data === '' ? EMPTY_BODY : PoolByteArray.from_string(request_data),
     );
   }
 
@@ -324,10 +328,16 @@ export class HTTPRequest extends Node {
       this.#state = new RequestState(shared);
       this.#running = runInWorker(options, shared, onDone);
     } else {
-      this.#state = new RequestState();
+      this.#localState.reset();
+      this.#state = this.#localState;
       const task = new RequestTask(prepared, default_pool, this.#state, onDone);
       this.#running = task;
-      task.start();
+      this.#inRequestCall = true;
+      try {
+        task.start();
+      } finally {
+        this.#inRequestCall = false;
+      }
     }
     return OK;
   }
@@ -383,8 +393,12 @@ export class HTTPRequest extends Node {
   #onDone(generation: number, outcome: RequestOutcome): void {
     if (generation !== this.#generation) return;
     this.#running = undefined;
-    // Godot emits through a deferred call: handlers never run inside request() or a network callback.
-    defer(() => {
+    // Godot emits through a deferred call, so handlers never run inside request() or a network callback.
+    // gdhttp emits as soon as the network callback has returned (a microtask) rather than on the next turn
+    // of the event loop: a request chain then costs no extra loop turn per request. Completion is never
+    // synchronous inside request(); should it be, the message queue defers it as Godot does.
+    const emit = this.#inRequestCall ? defer : queueMicrotask;
+    emit(() => {
       if (generation !== this.#generation) return;
       this.#busy = false;
       this.emit_signal(
