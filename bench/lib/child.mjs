@@ -198,7 +198,7 @@ const RUNNERS = {
       path: files.json1k.name,
       n: 2000,
       conc: 1,
-      warm: 200,
+      warm: 1000,
       expect: files.json1k.size,
       expectWire: files.json1k.size,
     }),
