@@ -27,7 +27,8 @@ const GDHTTP_NODES = ['gdhttp-request', 'gdhttp-request-threads'];
 export const SCENARIOS = {
   'small-seq': {
     kind: 'count',
-    title: '2,000 sequential GETs of a 1 KiB JSON on one keep-alive connection, after 1,000 warm-up requests (so every client runs JIT-compiled code)',
+    title:
+      '2,000 sequential GETs of a 1 KiB JSON on one keep-alive connection, after 1,000 warm-up requests (so every client runs JIT-compiled code)',
   },
   'small-conc': {
     kind: 'count',
