@@ -5,7 +5,6 @@
  * so this file trusts the test CA (process-wide; it tests no untrusted certificate).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ERR_INVALID_PARAMETER, OK } from '../../src/core/error.js';
 import { HTTPClient } from '../../src/net/http-client.js';
@@ -14,6 +13,8 @@ import { startConnectProxy, type ConnectProxy } from '../servers/connect-proxy.j
 import { startHttpbin, type Httpbin } from '../servers/httpbin.js';
 import { replyAndKeep, responseBytes, startRawServer, type RawServer } from '../servers/raw-server.js';
 import { getTlsFixtures } from '../servers/tls-fixtures.js';
+import { pollOnce, pollWhile } from './http-client-polling.js';
+import { closedPort } from '../servers/closed-port.js';
 
 const {
   STATUS_RESOLVING,
@@ -24,32 +25,6 @@ const {
   STATUS_REQUESTING,
   STATUS_BODY,
 } = HTTPClient;
-
-/** Awaits one `client.poll()`, failing after `ms`. */
-async function pollOnce(client: HTTPClient, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`poll() timed out in status ${client.get_status()}`)), ms);
-  });
-  try {
-    await Promise.race([client.poll(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls while the status is one of `waiting` (bounded) and returns every distinct status observed. */
-async function pollWhile(client: HTTPClient, waiting: readonly number[], limitMs = 5000): Promise<number[]> {
-  const seen = [client.get_status()];
-  const deadline = Date.now() + limitMs;
-  for (let i = 0; i < 1000 && waiting.includes(client.get_status()); i++) {
-    await pollOnce(client, Math.max(1, deadline - Date.now()));
-    const status = client.get_status();
-    if (status !== seen.at(-1)) seen.push(status);
-  }
-  assert.ok(!waiting.includes(client.get_status()), `still in status ${client.get_status()}`);
-  return seen;
-}
 
 /** Sends a request on a CONNECTED client and returns the body as text once it is read. */
 async function fetchText(
@@ -72,16 +47,6 @@ async function fetchText(
 /** A header's value from a recorded `[name, value]` list (case-insensitive), or undefined. */
 function header(raw: readonly [string, string][] | undefined, name: string): string | undefined {
   return raw?.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
-}
-
-/** A port on 127.0.0.1 that nothing listens on: bound by a server that is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return address.port;
 }
 
 const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;

@@ -3,7 +3,6 @@
  * keep-alive reuse (docs/lifecycle.md is the diagram these tests pin).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   ERR_CANT_CONNECT,
@@ -23,6 +22,7 @@ import {
   startRawServer,
   type RawServer,
 } from '../servers/raw-server.js';
+import { closedPort } from '../servers/closed-port.js';
 
 const {
   STATUS_DISCONNECTED,
@@ -88,16 +88,6 @@ async function readBody(client: HTTPClient, limitMs = 5000): Promise<{ body: Buf
   }
   assert.notEqual(client.get_status(), STATUS_BODY, 'body not finished');
   return { body: Buffer.concat(parts), seen };
-}
-
-/** A port on 127.0.0.1 that nothing listens on: bound by a server that is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return address.port;
 }
 
 /** Connects to 127.0.0.1:`port` and polls until CONNECTED. */

@@ -12,6 +12,7 @@ import { HTTPClient } from '../../src/net/http-client.js';
 import { clear_trusted_cas } from '../../src/net/trust-store.js';
 import { startHttpbin, type Httpbin } from '../servers/httpbin.js';
 import { getTlsFixtures, type KeyCert, type TlsFixtures } from '../servers/tls-fixtures.js';
+import { pollOnce, pollWhile } from './http-client-polling.js';
 
 const {
   STATUS_RESOLVING,
@@ -21,32 +22,6 @@ const {
   STATUS_BODY,
   STATUS_SSL_HANDSHAKE_ERROR,
 } = HTTPClient;
-
-/** Awaits one `client.poll()`, failing after `ms`. */
-async function pollOnce(client: HTTPClient, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`poll() timed out in status ${client.get_status()}`)), ms);
-  });
-  try {
-    await Promise.race([client.poll(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls while the status is one of `waiting` (bounded) and returns every distinct status observed. */
-async function pollWhile(client: HTTPClient, waiting: readonly number[], limitMs = 5000): Promise<number[]> {
-  const seen = [client.get_status()];
-  const deadline = Date.now() + limitMs;
-  for (let i = 0; i < 1000 && waiting.includes(client.get_status()); i++) {
-    await pollOnce(client, Math.max(1, deadline - Date.now()));
-    const status = client.get_status();
-    if (status !== seen.at(-1)) seen.push(status);
-  }
-  assert.ok(!waiting.includes(client.get_status()), `still in status ${client.get_status()}`);
-  return seen;
-}
 
 /** GETs `path` on a CONNECTED client and returns the body as text. */
 async function get(client: HTTPClient, path: string): Promise<string> {

@@ -9,30 +9,9 @@ import { ERR_INVALID_PARAMETER, ERR_UNAVAILABLE, OK } from '../../src/core/error
 import { HTTPClient } from '../../src/net/http-client.js';
 import { USER_AGENT } from '../../src/net/version.js';
 import { responseBytes, startRawServer, type RawHandler, type RawServer } from '../servers/raw-server.js';
+import { pollOnce, pollWhile } from './http-client-polling.js';
 
 const { STATUS_CONNECTING, STATUS_CONNECTED, STATUS_REQUESTING, STATUS_BODY } = HTTPClient;
-
-/** Awaits one `client.poll()`, failing after `ms`. */
-async function pollOnce(client: HTTPClient, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`poll() timed out in status ${client.get_status()}`)), ms);
-  });
-  try {
-    await Promise.race([client.poll(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls while the status is one of `waiting`, at most 1000 times and `limitMs` in all. */
-async function pollWhile(client: HTTPClient, waiting: readonly number[], limitMs = 5000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  for (let i = 0; i < 1000 && waiting.includes(client.get_status()); i++) {
-    await pollOnce(client, Math.max(1, deadline - Date.now()));
-  }
-  assert.ok(!waiting.includes(client.get_status()), `still in status ${client.get_status()}`);
-}
 
 /** Reads the body to its end (bounded) and returns it as text. */
 async function readText(client: HTTPClient): Promise<string> {

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,6 +28,7 @@ import {
 } from '../../servers/raw-server.js';
 import { getTlsFixtures, type TlsFixtures } from '../../servers/tls-fixtures.js';
 import { fetchWith, makeNode, staysSilent, strayFiles, sleep, type NodeProps } from './harness.js';
+import { closedPort } from '../../servers/closed-port.js';
 
 interface EchoBody {
   method: string;
@@ -39,15 +39,6 @@ interface EchoBody {
 
 function json<T>(body: Uint8Array): T {
   return JSON.parse(Buffer.from(body).toString('utf8')) as T;
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export function httpRequestContract(use_threads: boolean): void {
