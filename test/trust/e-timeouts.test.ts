@@ -2,8 +2,7 @@
 // node's `timeout` (whole request, wall-clock, godot-behaviour.md §2): every stall must end in RESULT_TIMEOUT
 // within it, never in SUCCESS, and never hang.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import type { PoolByteArray, PoolStringArray } from '../../src/index.js';
 import { neverFinishHeaders, stall, type RawHandler } from '../servers/raw-server.js';
 import { getTlsFixtures } from '../servers/tls-fixtures.js';
 import { runCases, withRaw, type TrustCase } from './harness.js';
+import { withBlackhole } from '../servers/blackhole.js';
 
 type Completed = [result: number, response_code: number, headers: PoolStringArray, body: PoolByteArray];
 
@@ -101,41 +101,6 @@ function assertTimedOut(o: Observed, timeout: number): void {
   assert.deepEqual([...o.headers], []);
   assert.ok(o.elapsedMs >= timeout * 1000 - 50, `ended after ${o.elapsedMs} ms, before the deadline`);
   assert.ok(o.elapsedMs < timeout * 1000 + 2500, `ended after ${o.elapsedMs} ms, long past the deadline`);
-}
-
-/**
- * H5: a loopback listener that never accepts and whose accept queue is already full, so a further SYN is
- * dropped and connect() stays pending. Node cannot refuse to accept, so a tiny Python helper holds it.
- */
-async function withBlackhole<T>(body: (port: number) => Promise<T>): Promise<T> {
-  const script = [
-    'import socket, sys',
-    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-    'port = s.getsockname()[1]; fill = []',
-    'for i in range(4):',
-    '    c = socket.socket(); c.setblocking(False)',
-    '    try: c.connect(("127.0.0.1", port))',
-    '    except BlockingIOError: pass',
-    '    fill.append(c)',
-    'print(port, flush=True)',
-    'sys.stdin.read()',
-  ].join('\n');
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const child: ChildProcess = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('blackhole helper did not start in 10 s')), 10_000);
-      child.once('error', reject);
-      child.stdout?.once('data', (data: Buffer) => {
-        clearTimeout(timer);
-        resolve(Number(data.toString().trim()));
-      });
-    });
-    return await body(port);
-  } finally {
-    child.stdin?.end();
-    child.kill();
-  }
 }
 
 async function inDir(body: (dir: string) => Promise<void>): Promise<void> {

@@ -18,6 +18,7 @@ import {
 } from '../servers/raw-server.js';
 import { getTlsFixtures } from '../servers/tls-fixtures.js';
 import { get, headerIn, runCases, text, withRaw, type TrustCase } from './harness.js';
+import { pollWhile } from '../net/http-client-polling.js';
 
 const OK = responseBytes({ body: 'origin ok' });
 const BASIC_UP = `Basic ${Buffer.from('u:p').toString('base64')}`;
@@ -72,17 +73,7 @@ async function clientStatusThrough(proxyHost: string, proxyPort: number, port: n
   try {
     client.set_https_proxy(proxyHost, proxyPort);
     assert.equal(client.connect_to_host('localhost', port, true), 0);
-    const deadline = Date.now() + 5000;
-    for (
-      let i = 0;
-      i < 1000 &&
-      (client.get_status() === HTTPClient.STATUS_RESOLVING ||
-        client.get_status() === HTTPClient.STATUS_CONNECTING);
-      i += 1
-    ) {
-      assert.ok(Date.now() < deadline, 'HTTPClient stuck connecting');
-      await client.poll();
-    }
+    await pollWhile(client, [HTTPClient.STATUS_RESOLVING, HTTPClient.STATUS_CONNECTING]);
     return client.get_status();
   } finally {
     client.close();

@@ -17,6 +17,7 @@ import {
   withRaw,
   type TrustCase,
 } from './harness.js';
+import { pollWhile } from '../net/http-client-polling.js';
 
 const SECRET = 'Authorization: Bearer s3cret';
 
@@ -27,17 +28,7 @@ const echoTarget = routed((head) => responseBytes({ body: `served ${targetOf(hea
 async function clientConnect(host: string, port: number): Promise<{ client: HTTPClient; status: number }> {
   const client = new HTTPClient();
   assert.equal(client.connect_to_host(host, port), 0);
-  const deadline = Date.now() + 5000;
-  for (
-    let i = 0;
-    i < 1000 &&
-    (client.get_status() === HTTPClient.STATUS_RESOLVING ||
-      client.get_status() === HTTPClient.STATUS_CONNECTING);
-    i += 1
-  ) {
-    assert.ok(Date.now() < deadline, 'HTTPClient stuck connecting');
-    await client.poll();
-  }
+  await pollWhile(client, [HTTPClient.STATUS_RESOLVING, HTTPClient.STATUS_CONNECTING]);
   return { client, status: client.get_status() };
 }
 

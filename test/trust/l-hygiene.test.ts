@@ -4,7 +4,7 @@
 // after a warm-up, and given a settle period before it must be back.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ import {
 } from '../servers/raw-server.js';
 import { getTlsFixtures } from '../servers/tls-fixtures.js';
 import { get, routed, runCases, targetOf, text, withRaw, type TrustCase } from './harness.js';
+import { withBlackhole } from '../servers/blackhole.js';
 
 const tree = new SceneTree();
 
@@ -158,39 +159,6 @@ async function inDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
     return await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** H5 blackhole (see e-timeouts.test.ts): connect() to it stays pending. */
-async function withBlackhole<T>(body: (port: number) => Promise<T>): Promise<T> {
-  const script = [
-    'import socket, sys',
-    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-    'port = s.getsockname()[1]; fill = []',
-    'for i in range(4):',
-    '    c = socket.socket(); c.setblocking(False)',
-    '    try: c.connect(("127.0.0.1", port))',
-    '    except BlockingIOError: pass',
-    '    fill.append(c)',
-    'print(port, flush=True)',
-    'sys.stdin.read()',
-  ].join('\n');
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const child = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('blackhole helper did not start in 10 s')), 10_000);
-      child.once('error', reject);
-      child.stdout.once('data', (data: Buffer) => {
-        clearTimeout(timer);
-        resolve(Number(data.toString().trim()));
-      });
-    });
-    return await body(port);
-  } finally {
-    child.stdin.end();
-    child.kill();
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
   }
 }
 
